@@ -1,0 +1,513 @@
+//! Scenario files (`config/scenarios/*.yaml`, embedded in the binary; a path may be given
+//! instead): the cluster the lab starts with — nodes, namespaces, workloads and their
+//! trouble, secrets, Velero — and a timeline of incidents. This module owns the file
+//! format, loading and the error a bad file gets (file:line:column and what was
+//! expected); turning a scenario into objects is `lab::seed`'s job.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The scenarios shipped inside the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("seed", include_str!("../../config/scenarios/seed.yaml")),
+    (
+        "node-failure",
+        include_str!("../../config/scenarios/node-failure.yaml"),
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error(
+        "unknown scenario {0:?}: built-in scenarios are {names}; or pass the path of a scenario YAML file",
+        names = BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    )]
+    Unknown(String),
+    #[error("cannot read scenario file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{column}: invalid scenario: {message}")]
+    Invalid {
+        file: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Another scenario whose cluster this one starts from (e.g. `node-failure` extends `seed`).
+    #[serde(default)]
+    pub extends: Option<String>,
+    #[serde(default)]
+    pub nodes: Vec<NodeGroup>,
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    #[serde(default)]
+    pub workloads: Vec<Workload>,
+    #[serde(default)]
+    pub secrets: Vec<SecretSpec>,
+    #[serde(default)]
+    pub configmaps: Vec<ConfigMapSpec>,
+    #[serde(default)]
+    pub velero: Option<VeleroSpec>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineStep>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeGroup {
+    /// Nodes are named `<prefix>-1 … <prefix>-<count>`.
+    pub prefix: String,
+    pub count: u32,
+    /// The `node-role.kubernetes.io/<role>` label.
+    pub role: String,
+    pub cpu: String,
+    pub memory: String,
+    #[serde(default = "default_max_pods")]
+    pub pods: u32,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<TaintSpec>,
+    #[serde(default)]
+    pub storage: Option<String>,
+}
+
+fn default_max_pods() -> u32 {
+    110
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaintSpec {
+    pub key: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    pub effect: TaintEffect,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub namespace: String,
+    pub name: String,
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// Pod labels (also the selector).
+    pub labels: BTreeMap<String, String>,
+    pub containers: Vec<ContainerSpec>,
+    #[serde(default)]
+    pub init_containers: Vec<ContainerSpec>,
+    /// Node labels the pods require (`spec.nodeSelector`).
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tolerate_control_plane: bool,
+    /// How long ago the workload was created, e.g. `40d`, `3h`.
+    #[serde(default = "default_age")]
+    pub age: String,
+    /// Service port to expose as a ClusterIP Service named like the workload.
+    #[serde(default)]
+    pub service_port: Option<u16>,
+    /// CronJob schedule (CronJob only).
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// Job/CronJob: how long a run takes, e.g. `40s`.
+    #[serde(default)]
+    pub run_time: Option<String>,
+    /// Trouble some of the pods have.
+    #[serde(default)]
+    pub trouble: Vec<Trouble>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_age() -> String {
+    "30d".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    #[serde(default)]
+    pub cpu: Option<String>,
+    #[serde(default)]
+    pub memory: Option<String>,
+    #[serde(default)]
+    pub cpu_limit: Option<String>,
+    #[serde(default)]
+    pub memory_limit: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Environment variables taken from a secret key (names only ever; values stay in the secret).
+    #[serde(default)]
+    pub secret_env: Vec<SecretEnv>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretEnv {
+    pub name: String,
+    pub secret: String,
+    pub key: String,
+}
+
+/// Something wrong with one pod of a workload (by replica index / ordinal).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trouble {
+    pub pod: u32,
+    #[serde(flatten)]
+    pub kind: TroubleKind,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TroubleKind {
+    /// The container exits with `exit_code` after running `runs_for`; the kubelet backs off.
+    Crashloop {
+        #[serde(default = "default_runs_for")]
+        runs_for: String,
+        #[serde(default = "default_exit")]
+        exit_code: i32,
+        /// Restarts already counted when the lab starts.
+        #[serde(default)]
+        restarts: u32,
+    },
+    /// The container was OOMKilled `ago` and restarted; it now runs.
+    OomKilled {
+        #[serde(default = "default_oom_ago")]
+        ago: String,
+    },
+    /// The pod requests more than any node can offer and stays Pending.
+    Unschedulable { memory: String },
+}
+
+fn default_runs_for() -> String {
+    "15s".to_string()
+}
+
+fn default_exit() -> i32 {
+    1
+}
+
+fn default_oom_ago() -> String {
+    "25m".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSpec {
+    pub namespace: String,
+    pub name: String,
+    #[serde(default = "default_secret_type")]
+    pub r#type: String,
+    /// Key names; values are random bytes generated at start and never printed.
+    pub keys: Vec<String>,
+}
+
+fn default_secret_type() -> String {
+    "Opaque".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMapSpec {
+    pub namespace: String,
+    pub name: String,
+    pub data: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VeleroSpec {
+    pub schedule: String,
+    pub cron: String,
+    #[serde(default = "default_ttl")]
+    pub ttl: String,
+    pub included_namespaces: Vec<String>,
+    pub bucket: String,
+    /// Daily backups to have in the past (the newest last night).
+    pub history_days: u32,
+    /// Which of those (1 = last night) ended PartiallyFailed.
+    #[serde(default)]
+    pub partially_failed: Vec<u32>,
+}
+
+fn default_ttl() -> String {
+    "720h0m0s".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineStep {
+    /// Simulated time after start, e.g. `60s`.
+    pub at: String,
+    #[serde(flatten)]
+    pub event: TimelineEvent,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineEvent {
+    /// The node's kubelet stops reporting: NotReady, its pods lost and rescheduled.
+    NodeNotReady(String),
+    /// The node comes back.
+    NodeReady(String),
+}
+
+/// Parses durations like `90s`, `15m`, `3h`, `40d`, `1h30m`.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    let mut seen = false;
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        seen = true;
+    }
+    (number.is_empty() && seen).then(|| std::time::Duration::from_secs(total))
+}
+
+impl Scenario {
+    /// Loads a built-in scenario by name, or a file by path, resolving `extends`.
+    pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
+        let (file, text) = match BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
+            Some((n, text)) => (format!("config/scenarios/{n}.yaml"), (*text).to_string()),
+            None if Path::new(name_or_path).exists() => {
+                let text = std::fs::read_to_string(name_or_path).map_err(|source| {
+                    ScenarioError::Read {
+                        path: name_or_path.to_string(),
+                        source,
+                    }
+                })?;
+                (name_or_path.to_string(), text)
+            }
+            None => return Err(ScenarioError::Unknown(name_or_path.to_string())),
+        };
+        let mut scenario = Self::parse(&file, &text)?;
+        if let Some(base) = scenario.extends.clone() {
+            if base == scenario.name {
+                return Err(invalid(
+                    &file,
+                    1,
+                    1,
+                    format!("scenario {base:?} cannot extend itself"),
+                ));
+            }
+            let base = Self::load(&base)?;
+            scenario = base.merged_with(scenario);
+        }
+        Ok(scenario)
+    }
+
+    pub fn parse(file: &str, text: &str) -> Result<Self, ScenarioError> {
+        let scenario: Scenario = serde_saphyr::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let message = e.to_string();
+            // The library's message carries its own snippet; keep its first line.
+            let first = message.lines().next().unwrap_or("").to_string();
+            invalid(file, line, column, first)
+        })?;
+        scenario.check(file, text)?;
+        Ok(scenario)
+    }
+
+    /// Semantic checks serde cannot express, located at the offending text.
+    fn check(&self, file: &str, text: &str) -> Result<(), ScenarioError> {
+        let locate = |needle: &str| -> (u64, u64) {
+            text.lines()
+                .enumerate()
+                .find_map(|(i, l)| l.find(needle).map(|c| (i as u64 + 1, c as u64 + 1)))
+                .unwrap_or((1, 1))
+        };
+        let duration = |value: &str, what: &str| -> Result<(), ScenarioError> {
+            if parse_duration(value).is_some() {
+                return Ok(());
+            }
+            let (line, column) = locate(value);
+            Err(invalid(
+                file,
+                line,
+                column,
+                format!("{what} {value:?} is not a duration; expected e.g. 90s, 15m, 3h, 40d"),
+            ))
+        };
+        for w in &self.workloads {
+            duration(&w.age, "age")?;
+            if let Some(rt) = &w.run_time {
+                duration(rt, "run_time")?;
+            }
+            for t in &w.trouble {
+                if t.pod >= w.replicas.max(1) && w.kind != WorkloadKind::DaemonSet {
+                    let (line, column) = locate(&format!("pod: {}", t.pod));
+                    return Err(invalid(
+                        file,
+                        line,
+                        column,
+                        format!(
+                            "trouble for pod {} of {} but it has {} replica(s); expected an index below {}",
+                            t.pod, w.name, w.replicas, w.replicas
+                        ),
+                    ));
+                }
+                match &t.kind {
+                    TroubleKind::Crashloop { runs_for, .. } => duration(runs_for, "runs_for")?,
+                    TroubleKind::OomKilled { ago } => duration(ago, "ago")?,
+                    TroubleKind::Unschedulable { .. } => {}
+                }
+            }
+            for c in w.containers.iter().chain(&w.init_containers) {
+                for q in [&c.cpu, &c.memory, &c.cpu_limit, &c.memory_limit]
+                    .into_iter()
+                    .flatten()
+                {
+                    if crate::model::quantity::parse(q).is_none() {
+                        let (line, column) = locate(q);
+                        return Err(invalid(
+                            file,
+                            line,
+                            column,
+                            format!(
+                                "{q:?} is not a Kubernetes quantity; expected e.g. 500m, 2, 512Mi, 4Gi"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for step in &self.timeline {
+            duration(&step.at, "at")?;
+        }
+        Ok(())
+    }
+
+    /// `self` as the base, extended by `overlay`'s additions.
+    fn merged_with(mut self, overlay: Scenario) -> Scenario {
+        self.name = overlay.name;
+        if !overlay.description.is_empty() {
+            self.description = overlay.description;
+        }
+        self.nodes.extend(overlay.nodes);
+        self.namespaces.extend(overlay.namespaces);
+        self.workloads.extend(overlay.workloads);
+        self.secrets.extend(overlay.secrets);
+        self.configmaps.extend(overlay.configmaps);
+        if overlay.velero.is_some() {
+            self.velero = overlay.velero;
+        }
+        self.timeline.extend(overlay.timeline);
+        self.extends = None;
+        self
+    }
+}
+
+fn invalid(file: &str, line: u64, column: u64, message: String) -> ScenarioError {
+    ScenarioError::Invalid {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scenarios_load() -> Result<(), ScenarioError> {
+        for (name, _) in BUILTIN {
+            let s = Scenario::load(name)?;
+            assert!(!s.nodes.is_empty(), "{name} has nodes");
+        }
+        let nf = Scenario::load("node-failure")?;
+        assert!(!nf.timeline.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn bad_files_say_where_and_what() {
+        let err = Scenario::parse(
+            "x.yaml",
+            "name: x\nnodes:\n  - prefix: a\n    count: many\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.starts_with("x.yaml:4:"), "{err}");
+        let err = Scenario::parse("x.yaml", "name: x\nbogus: 1\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("x.yaml:2:"), "{err}");
+        let err = Scenario::parse(
+            "x.yaml",
+            "name: x\ntimeline:\n  - at: soon\n    node_not_ready: a\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("x.yaml:3:") && err.contains("not a duration"),
+            "{err}"
+        );
+        assert!(matches!(
+            Scenario::load("no-such-scenario"),
+            Err(ScenarioError::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s").map(|d| d.as_secs()), Some(90));
+        assert_eq!(parse_duration("1h30m").map(|d| d.as_secs()), Some(5400));
+        assert_eq!(parse_duration("40d").map(|d| d.as_secs()), Some(40 * 86400));
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("x"), None);
+    }
+}

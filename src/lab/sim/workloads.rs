@@ -1,0 +1,518 @@
+//! The workload controllers: Deployment → ReplicaSets (one per pod-template hash; a
+//! changed template, e.g. `kubectl rollout restart`, rolls to a new one), ReplicaSet →
+//! pods, StatefulSet → ordinal pods created in order and rolled highest-first,
+//! DaemonSet → one pod per eligible node, Job → pods until completion. Each keeps its
+//! workload's `status` in step with its pods.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::events::{EventSpec, Recorder};
+use super::pods::{self, WORKLOAD_TROUBLE};
+use super::scheduler::NodeInfo;
+use crate::lab::clock::rfc3339;
+use crate::lab::resources::{self, ResId, ids};
+use crate::lab::semantics;
+use crate::lab::store::{Entry, Store, random_suffix, str_at};
+
+/// A pod as its controller sees it.
+struct PodView {
+    entry: std::sync::Arc<Entry>,
+    value: Value,
+}
+
+impl PodView {
+    fn terminating(&self) -> bool {
+        !self.value["metadata"]["deletionTimestamp"].is_null()
+    }
+    fn finished(&self) -> bool {
+        matches!(
+            self.value["status"]["phase"].as_str(),
+            Some("Succeeded" | "Failed")
+        )
+    }
+    fn active(&self) -> bool {
+        !self.terminating() && !self.finished()
+    }
+    fn ready(&self) -> bool {
+        self.value["status"]["conditions"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+            .is_some_and(|c| c["status"] == "True")
+    }
+    fn label(&self, key: &str) -> String {
+        self.entry.labels.get(key).cloned().unwrap_or_default()
+    }
+}
+
+fn owned_pods(store: &Store, owner_uid: &str) -> Vec<PodView> {
+    store
+        .owned_by(owner_uid)
+        .into_iter()
+        .filter(|e| e.res == ids::pods())
+        .map(|entry| PodView {
+            value: entry.value(),
+            entry,
+        })
+        .collect()
+}
+
+fn delete_pod(store: &Store, p: &PodView) {
+    let _ = semantics::delete(store, ids::pods(), &p.entry, None, false, false);
+}
+
+fn set_status(store: &Store, res: ResId, obj: &Value, status: Value) {
+    let ns = str_at(obj, "/metadata/namespace");
+    let name = str_at(obj, "/metadata/name");
+    let _ = store.update(res, &ns, &name, None, |o| {
+        for (k, v) in status.as_object().into_iter().flatten() {
+            o["status"][k] = v.clone();
+        }
+        Ok(())
+    });
+}
+
+/// The crash-loop trouble a new pod with `index` gets from its workload, if any.
+fn trouble_for(workload: &Value, index: u32) -> Option<String> {
+    let list: Value =
+        serde_json::from_str(workload["metadata"]["annotations"][WORKLOAD_TROUBLE].as_str()?)
+            .ok()?;
+    list.as_array()?
+        .iter()
+        .find(|t| t["pod"].as_u64() == Some(u64::from(index)))
+        .map(|t| t["trouble"].to_string())
+}
+
+fn create_pod(
+    store: &Store,
+    rec: &mut Recorder,
+    owner: &Value,
+    mut pod: Value,
+    trouble: Option<String>,
+) {
+    if let Some(t) = trouble {
+        pod["metadata"]["annotations"][pods::TROUBLE] = json!(t);
+    }
+    store.stamp_new(ids::pods(), &mut pod);
+    let name = str_at(&pod, "/metadata/name");
+    if store.insert(ids::pods(), pod).is_ok() {
+        rec.record(
+            store,
+            owner,
+            EventSpec::normal(
+                "SuccessfulCreate",
+                controller_name(owner),
+                format!("Created pod: {name}"),
+            ),
+        );
+    }
+}
+
+fn controller_name(owner: &Value) -> &'static str {
+    match owner["kind"].as_str() {
+        Some("StatefulSet") => "statefulset-controller",
+        Some("DaemonSet") => "daemonset-controller",
+        Some("Job") => "job-controller",
+        _ => "replicaset-controller",
+    }
+}
+
+pub fn reconcile(
+    store: &Store,
+    rec: &mut Recorder,
+    res: ResId,
+    obj: &Value,
+    nodes: &[NodeInfo],
+    now: Timestamp,
+) {
+    if !obj["metadata"]["deletionTimestamp"].is_null() {
+        return;
+    }
+    match resources::get(res).kind {
+        "Deployment" => deployment(store, rec, obj),
+        "ReplicaSet" => replicaset(store, rec, obj),
+        "StatefulSet" => statefulset(store, rec, obj),
+        "DaemonSet" => daemonset(store, rec, obj, nodes),
+        "Job" => job(store, rec, obj, now),
+        _ => {}
+    }
+}
+
+fn replicas(obj: &Value) -> usize {
+    obj["spec"]["replicas"].as_u64().unwrap_or(1) as usize
+}
+
+/// The ReplicaSet a Deployment runs its current pod template with: named and labelled by
+/// the template's hash, as the deployment controller does.
+pub fn replicaset_for(dep: &Value, revision: usize) -> Value {
+    let hash = pods::template_hash(&dep["spec"]["template"]);
+    let mut template = dep["spec"]["template"].clone();
+    template["metadata"]["labels"]["pod-template-hash"] = json!(hash);
+    let mut selector = dep["spec"]["selector"].clone();
+    selector["matchLabels"]["pod-template-hash"] = json!(hash);
+    let mut rs = json!({
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {
+            "name": format!("{}-{hash}", str_at(dep, "/metadata/name")),
+            "namespace": dep["metadata"]["namespace"],
+            "labels": template["metadata"]["labels"],
+            "ownerReferences": [pods::owner_ref(dep)],
+            "annotations": {"deployment.kubernetes.io/revision": revision.to_string()},
+        },
+        "spec": {"replicas": replicas(dep), "selector": selector, "template": template},
+        "status": {"replicas": 0},
+    });
+    if let Some(t) = dep["metadata"]["annotations"][WORKLOAD_TROUBLE].as_str() {
+        rs["metadata"]["annotations"][WORKLOAD_TROUBLE] = json!(t);
+    }
+    rs
+}
+
+fn deployment(store: &Store, rec: &mut Recorder, dep: &Value) {
+    let uid = str_at(dep, "/metadata/uid");
+    let hash = pods::template_hash(&dep["spec"]["template"]);
+    let name = str_at(dep, "/metadata/name");
+    let ns = str_at(dep, "/metadata/namespace");
+    let want = replicas(dep);
+    let sets: Vec<Value> = store
+        .owned_by(&uid)
+        .into_iter()
+        .filter(|e| e.res == ids::replicasets())
+        .map(|e| e.value())
+        .collect();
+    let current = sets
+        .iter()
+        .find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
+    if current.is_none() {
+        let rs = replicaset_for(dep, sets.len() + 1);
+        let rs_name = str_at(&rs, "/metadata/name");
+        let mut rs = rs;
+        store.stamp_new(ids::replicasets(), &mut rs);
+        if store.insert(ids::replicasets(), rs).is_ok() {
+            rec.record(
+                store,
+                dep,
+                EventSpec::normal(
+                    "ScalingReplicaSet",
+                    "deployment-controller",
+                    format!("Scaled up replica set {rs_name} from 0 to {want}"),
+                ),
+            );
+        }
+    }
+    let mut total = 0;
+    let mut ready = 0;
+    let mut updated = 0;
+    for rs in &sets {
+        let is_current = rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str();
+        let target = if is_current { want } else { 0 };
+        if replicas(rs) != target {
+            let rs_name = str_at(rs, "/metadata/name");
+            let from = replicas(rs);
+            let _ = store.update(ids::replicasets(), &ns, &rs_name, None, |o| {
+                o["spec"]["replicas"] = json!(target);
+                Ok(())
+            });
+            let verb = if target > from { "up" } else { "down" };
+            rec.record(
+                store,
+                dep,
+                EventSpec::normal(
+                    "ScalingReplicaSet",
+                    "deployment-controller",
+                    format!("Scaled {verb} replica set {rs_name} from {from} to {target}"),
+                ),
+            );
+        }
+        let r = rs["status"]["replicas"].as_u64().unwrap_or(0) as usize;
+        total += r;
+        ready += rs["status"]["readyReplicas"].as_u64().unwrap_or(0) as usize;
+        if is_current {
+            updated = r;
+        }
+    }
+    let available = ready.min(want);
+    let generation = dep["metadata"]["generation"].clone();
+    set_status(
+        store,
+        ids::deployments(),
+        dep,
+        json!({
+            "observedGeneration": generation, "replicas": total, "updatedReplicas": updated,
+            "readyReplicas": ready, "availableReplicas": available,
+            "unavailableReplicas": want.saturating_sub(available),
+            "conditions": [
+                {"type": "Available", "status": if available >= want { "True" } else { "False" },
+                 "reason": if available >= want { "MinimumReplicasAvailable" } else { "MinimumReplicasUnavailable" },
+                 "message": if available >= want { "Deployment has minimum availability." } else { "Deployment does not have minimum availability." }},
+                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                 "message": format!("ReplicaSet \"{name}-{hash}\" has successfully progressed.")},
+            ],
+        }),
+    );
+}
+
+fn replicaset(store: &Store, rec: &mut Recorder, rs: &Value) {
+    let uid = str_at(rs, "/metadata/uid");
+    let name = str_at(rs, "/metadata/name");
+    let want = replicas(rs);
+    let pods = owned_pods(store, &uid);
+    let mut active: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
+    if active.len() < want {
+        for _ in active.len()..want {
+            // Trouble indices a current pod does not already carry go to the new pod.
+            let taken: Vec<u32> = active
+                .iter()
+                .filter_map(|p| {
+                    p.value["metadata"]["annotations"]["lab.lakedeck.io/trouble-index"]
+                        .as_str()?
+                        .parse()
+                        .ok()
+                })
+                .collect();
+            let index =
+                (0..want as u32).find(|i| !taken.contains(i) && trouble_for(rs, *i).is_some());
+            let mut pod =
+                pods::from_template(rs, &format!("{name}-{}", random_suffix()), &[], None);
+            let trouble = index.and_then(|i| {
+                pod["metadata"]["annotations"]["lab.lakedeck.io/trouble-index"] =
+                    json!(i.to_string());
+                trouble_for(rs, i)
+            });
+            create_pod(store, rec, rs, pod, trouble);
+        }
+    } else if active.len() > want {
+        // Delete not-ready pods first, then the youngest, as the ReplicaSet controller does.
+        active.sort_by_key(|p| {
+            (
+                p.ready(),
+                std::cmp::Reverse(str_at(&p.value, "/metadata/creationTimestamp")),
+            )
+        });
+        for p in active.iter().take(active.len() - want) {
+            delete_pod(store, p);
+            rec.record(
+                store,
+                rs,
+                EventSpec::normal(
+                    "SuccessfulDelete",
+                    "replicaset-controller",
+                    format!("Deleted pod: {}", p.entry.name),
+                ),
+            );
+        }
+    }
+    // Counts as of this pass; the pod events of what was just done trigger the next one.
+    let count = pods.iter().filter(|p| p.active()).count();
+    let ready = pods.iter().filter(|p| p.active() && p.ready()).count();
+    set_status(
+        store,
+        ids::replicasets(),
+        rs,
+        json!({
+            "replicas": count, "fullyLabeledReplicas": count,
+            "readyReplicas": ready, "availableReplicas": ready,
+            "observedGeneration": rs["metadata"]["generation"],
+        }),
+    );
+}
+
+fn statefulset(store: &Store, rec: &mut Recorder, sts: &Value) {
+    let uid = str_at(sts, "/metadata/uid");
+    let name = str_at(sts, "/metadata/name");
+    let revision = format!("{name}-{}", pods::template_hash(&sts["spec"]["template"]));
+    let want = replicas(sts);
+    let pods = owned_pods(store, &uid);
+    let ordinal = |p: &PodView| -> Option<usize> {
+        p.entry.name.strip_prefix(&format!("{name}-"))?.parse().ok()
+    };
+    let all_ready = pods.iter().all(|p| p.active() && p.ready());
+    // Scale up in order: create the lowest missing ordinal once all lower ones are Ready.
+    let mut acted = false;
+    for i in 0..want {
+        match pods.iter().find(|p| ordinal(p) == Some(i)) {
+            Some(p) if p.active() && p.ready() => continue,
+            Some(_) => break, // wait for it (OrderedReady)
+            None => {
+                let pod = pods::from_template(
+                    sts,
+                    &format!("{name}-{i}"),
+                    &[
+                        ("statefulset.kubernetes.io/pod-name", format!("{name}-{i}")),
+                        ("apps.kubernetes.io/pod-index", i.to_string()),
+                        ("controller-revision-hash", revision.clone()),
+                    ],
+                    None,
+                );
+                create_pod(store, rec, sts, pod, trouble_for(sts, i as u32));
+                acted = true;
+                break;
+            }
+        }
+    }
+    if !acted && all_ready {
+        // Scale down highest first, then roll outdated pods highest first, one at a time.
+        let mut by_ordinal: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
+        by_ordinal.sort_by_key(|p| std::cmp::Reverse(ordinal(p).unwrap_or(0)));
+        if let Some(extra) = by_ordinal
+            .iter()
+            .find(|p| ordinal(p).is_some_and(|o| o >= want))
+        {
+            delete_pod(store, extra);
+            rec.record(
+                store,
+                sts,
+                EventSpec::normal(
+                    "SuccessfulDelete",
+                    "statefulset-controller",
+                    format!(
+                        "delete Pod {} in StatefulSet {name} successful",
+                        extra.entry.name
+                    ),
+                ),
+            );
+        } else if let Some(old) = by_ordinal
+            .iter()
+            .find(|p| p.label("controller-revision-hash") != revision)
+        {
+            delete_pod(store, old);
+            rec.record(
+                store,
+                sts,
+                EventSpec::normal(
+                    "SuccessfulDelete",
+                    "statefulset-controller",
+                    format!(
+                        "delete Pod {} in StatefulSet {name} successful",
+                        old.entry.name
+                    ),
+                ),
+            );
+        }
+    }
+    let active: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
+    let ready = active.iter().filter(|p| p.ready()).count();
+    let updated = active
+        .iter()
+        .filter(|p| p.label("controller-revision-hash") == revision)
+        .count();
+    set_status(
+        store,
+        ids::statefulsets(),
+        sts,
+        json!({
+            "observedGeneration": sts["metadata"]["generation"], "replicas": active.len(),
+            "readyReplicas": ready, "currentReplicas": updated, "updatedReplicas": updated,
+            "availableReplicas": ready, "currentRevision": revision, "updateRevision": revision,
+            "collisionCount": 0,
+        }),
+    );
+}
+
+fn eligible(ds: &Value, node: &NodeInfo) -> bool {
+    let spec = &ds["spec"]["template"]["spec"];
+    let selector_ok = spec["nodeSelector"].as_object().is_none_or(|sel| {
+        sel.iter()
+            .all(|(k, v)| node.labels.get(k).map(String::as_str) == v.as_str())
+    });
+    let tolerated = node.taints.iter().all(|(k, _, _)| {
+        spec["tolerations"].as_array().is_some_and(|ts| {
+            ts.iter().any(|t| {
+                t["operator"] == "Exists" && (t["key"].is_null() || t["key"] == k.as_str())
+            })
+        })
+    });
+    selector_ok && tolerated
+}
+
+fn daemonset(store: &Store, rec: &mut Recorder, ds: &Value, nodes: &[NodeInfo]) {
+    let uid = str_at(ds, "/metadata/uid");
+    let name = str_at(ds, "/metadata/name");
+    let hash = pods::template_hash(&ds["spec"]["template"]);
+    let pods = owned_pods(store, &uid);
+    let targets: Vec<&NodeInfo> = nodes.iter().filter(|n| eligible(ds, n)).collect();
+    for node in &targets {
+        let on_node = pods
+            .iter()
+            .any(|p| p.active() && p.value["spec"]["nodeName"] == node.name.as_str());
+        if !on_node {
+            let pod = pods::from_template(
+                ds,
+                &format!("{name}-{}", random_suffix()),
+                &[("controller-revision-hash", hash.clone())],
+                Some(&node.name),
+            );
+            create_pod(store, rec, ds, pod, None);
+        }
+    }
+    // Roll one outdated pod at a time, once all are ready.
+    if pods.iter().all(|p| !p.active() || p.ready())
+        && let Some(old) = pods
+            .iter()
+            .find(|p| p.active() && p.label("controller-revision-hash") != hash)
+    {
+        delete_pod(store, old);
+    }
+    let active: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
+    let ready = active.iter().filter(|p| p.ready()).count();
+    let updated = active
+        .iter()
+        .filter(|p| p.label("controller-revision-hash") == hash)
+        .count();
+    set_status(
+        store,
+        ids::daemonsets(),
+        ds,
+        json!({
+            "desiredNumberScheduled": targets.len(), "currentNumberScheduled": active.len(),
+            "numberReady": ready, "numberAvailable": ready, "updatedNumberScheduled": updated,
+            "numberMisscheduled": 0, "observedGeneration": ds["metadata"]["generation"],
+        }),
+    );
+}
+
+fn job(store: &Store, rec: &mut Recorder, job: &Value, now: Timestamp) {
+    let uid = str_at(job, "/metadata/uid");
+    let name = str_at(job, "/metadata/name");
+    let completions = job["spec"]["completions"].as_u64().unwrap_or(1) as usize;
+    let pods = owned_pods(store, &uid);
+    let succeeded = pods
+        .iter()
+        .filter(|p| p.value["status"]["phase"] == "Succeeded")
+        .count();
+    let failed = pods
+        .iter()
+        .filter(|p| p.value["status"]["phase"] == "Failed")
+        .count();
+    let active = pods.iter().filter(|p| p.active()).count();
+    if succeeded < completions && active == 0 && !job["status"]["completionTime"].is_string() {
+        let pod = pods::from_template(
+            job,
+            &format!("{name}-{}", random_suffix()),
+            &[
+                ("batch.kubernetes.io/job-name", name.clone()),
+                ("job-name", name.clone()),
+                ("batch.kubernetes.io/controller-uid", uid.clone()),
+            ],
+            None,
+        );
+        create_pod(store, rec, job, pod, None);
+    }
+    let mut status = json!({"active": active, "succeeded": succeeded, "failed": failed, "ready": pods.iter().filter(|p| p.active() && p.ready()).count()});
+    if job["status"]["startTime"].is_null() {
+        status["startTime"] = json!(rfc3339(now));
+    }
+    if succeeded >= completions && job["status"]["completionTime"].is_null() {
+        status["completionTime"] = json!(rfc3339(now));
+        status["conditions"] = json!([
+            {"type": "SuccessCriteriaMet", "status": "True", "lastProbeTime": rfc3339(now), "lastTransitionTime": rfc3339(now)},
+            {"type": "Complete", "status": "True", "lastProbeTime": rfc3339(now), "lastTransitionTime": rfc3339(now)},
+        ]);
+        rec.record(
+            store,
+            job,
+            EventSpec::normal("Completed", "job-controller", "Job completed"),
+        );
+    }
+    set_status(store, ids::jobs(), job, status);
+}

@@ -1,0 +1,7 @@
+//! lakedeck: a terminal operations cockpit for a Kubernetes-hosted data lakehouse, and
+//! the embedded lab it is developed, tested and demonstrated against. See DESIGN.md.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod lab;
+pub mod model;

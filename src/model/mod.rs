@@ -1,0 +1,8 @@
+//! Plain data and pure derivations shared by the cockpit and the lab: kubectl-exact pod
+//! and node columns, Kubernetes quantities and durations. No I/O, no ratatui, nothing of
+//! ours imported.
+
+pub mod duration;
+pub mod node_status;
+pub mod pod_status;
+pub mod quantity;
