@@ -371,12 +371,16 @@ pub fn patch(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiErro
 
 pub fn delete(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiError> {
     let res = resources::get(t.res);
-    let dry_run = call.dry_run()?;
     let options = if call.body.is_empty() {
         json!({})
     } else {
         call.json_body()?
     };
+    // kubectl sends a delete's dry run in the DeleteOptions body, not the query.
+    let dry_run = call.dry_run()?
+        || options["dryRun"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|v| v == "All"));
     let current = require(store, t)?;
     if let Some(uid) = options["preconditions"]["uid"].as_str()
         && uid != current.uid

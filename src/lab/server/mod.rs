@@ -11,6 +11,7 @@ mod logs_api;
 mod metrics;
 pub mod patch;
 pub mod path;
+mod protobuf;
 mod reviews;
 pub mod table;
 pub mod tls;
@@ -80,6 +81,17 @@ impl Call {
 
     /// The body as JSON, or 400 saying why it is not.
     pub fn json_body(&self) -> Result<Value, ApiError> {
+        let content_type = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if content_type.contains("protobuf") {
+            return protobuf::decode(&self.body);
+        }
+        if content_type.contains("cbor") {
+            return Err(ApiError::unsupported_media_type(content_type));
+        }
         if self.body.is_empty() {
             return Err(ApiError::bad_request(
                 "the request body is empty; expected a JSON object",
