@@ -22,8 +22,9 @@ use crate::lab::resources::{self, Resource};
 use crate::lab::status::ApiError;
 use crate::lab::store::{Entry, EventType, Subscription};
 
-/// How often an idle watch that asked for bookmarks gets one.
-const BOOKMARK_EVERY: Duration = Duration::from_secs(2);
+/// How often a watch that asked for bookmarks gets one (real API servers: about a
+/// minute; shorter here so clients' resume logic is exercised in short sessions).
+const BOOKMARK_EVERY: Duration = Duration::from_secs(5);
 /// Real API servers cap watches at a randomised 30-60 minutes; clients must re-watch.
 const MAX_WATCH: Duration = Duration::from_secs(30 * 60);
 
@@ -216,11 +217,11 @@ impl WatchStream {
                 _ = drops.changed() => return,
                 _ = tx.closed() => return,
                 _ = tick.tick(), if self.bookmarks => {
-                    if let Some(rv) = self.ctx.store.bookmark_rv(&live)
-                        && rv > last_rv
-                    {
-                        last_rv = rv;
-                        if tx.send(Ok(self.bookmark(rv, false))).await.is_err() {
+                    // Only when caught up with the live stream may the bookmark carry
+                    // the store's version; otherwise it would skip undelivered events.
+                    if let Some(rv) = self.ctx.store.bookmark_rv(&live) {
+                        last_rv = last_rv.max(rv);
+                        if tx.send(Ok(self.bookmark(last_rv, false))).await.is_err() {
                             return;
                         }
                     }
