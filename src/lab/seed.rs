@@ -253,8 +253,7 @@ impl Seeder<'_> {
         owner: &Value,
         name: &str,
         extra: &[(&str, String)],
-        index: u32,
-        trouble: &[super::scenario::Trouble],
+        (index, trouble): (u32, &[super::scenario::Trouble]),
         node: Option<&str>,
         created: Timestamp,
     ) -> Result<(), ApiError> {
@@ -372,7 +371,7 @@ impl Seeder<'_> {
                 )?;
                 for i in 0..w.replicas {
                     let name = format!("{}-{}", str_of(&rs, "name"), random_suffix());
-                    self.running_pod(&rs, &name, &[], i, &w.trouble, None, pod_created(i))?;
+                    self.running_pod(&rs, &name, &[], (i, &w.trouble), None, pod_created(i))?;
                 }
             }
             WorkloadKind::StatefulSet => {
@@ -388,7 +387,14 @@ impl Seeder<'_> {
                         ("apps.kubernetes.io/pod-index", i.to_string()),
                         ("controller-revision-hash", revision.clone()),
                     ];
-                    self.running_pod(&stored, &name, &extra, i, &w.trouble, None, pod_created(i))?;
+                    self.running_pod(
+                        &stored,
+                        &name,
+                        &extra,
+                        (i, &w.trouble),
+                        None,
+                        pod_created(i),
+                    )?;
                 }
             }
             WorkloadKind::DaemonSet => {
@@ -410,8 +416,7 @@ impl Seeder<'_> {
                         &stored,
                         &name,
                         &[("controller-revision-hash", hash.clone())],
-                        i as u32,
-                        &w.trouble,
+                        (i as u32, &w.trouble),
                         Some(node),
                         pod_created(0),
                     )?;
@@ -424,7 +429,7 @@ impl Seeder<'_> {
                     ("batch.kubernetes.io/job-name", w.name.clone()),
                     ("job-name", w.name.clone()),
                 ];
-                self.running_pod(&stored, &name, &extra, 0, &w.trouble, None, started)?;
+                self.running_pod(&stored, &name, &extra, (0, &w.trouble), None, started)?;
             }
             WorkloadKind::CronJob => self.last_cron_run(w, &stored)?,
         }
@@ -626,8 +631,7 @@ impl Seeder<'_> {
                     &rs,
                     &pod_name,
                     &[],
-                    u32::MAX,
-                    &[],
+                    (0, &[]),
                     node.as_deref(),
                     ago(self.now, "9d"),
                 )?;

@@ -62,15 +62,15 @@ pub fn apply_defaults(store: &Store, res: ResId, obj: &mut Value) {
                 obj["count"] = json!(1);
             }
         }
-        ("apps", "Deployment" | "StatefulSet" | "ReplicaSet") => {
-            if obj["spec"]["replicas"].is_null() {
-                obj["spec"]["replicas"] = json!(1);
-            }
+        ("apps", "Deployment" | "StatefulSet" | "ReplicaSet")
+            if obj["spec"]["replicas"].is_null() =>
+        {
+            obj["spec"]["replicas"] = json!(1);
         }
-        ("velero.io", "Backup" | "Restore" | "DeleteBackupRequest") => {
-            if obj["status"]["phase"].is_null() {
-                obj["status"]["phase"] = json!("New");
-            }
+        ("velero.io", "Backup" | "Restore" | "DeleteBackupRequest")
+            if obj["status"]["phase"].is_null() =>
+        {
+            obj["status"]["phase"] = json!("New");
         }
         _ => {}
     }
@@ -184,17 +184,16 @@ pub fn validate(res: ResId, obj: &Value) -> Result<(), ApiError> {
                 ));
             }
         }
-        ("velero.io", "Restore") => {
+        ("velero.io", "Restore")
             if obj["spec"]["backupName"].as_str().is_none_or(str::is_empty)
                 && obj["spec"]["scheduleName"]
                     .as_str()
-                    .is_none_or(str::is_empty)
-            {
-                causes.push((
-                    "spec.backupName".into(),
-                    "Required value: either a backup or schedule name must be specified".into(),
-                ));
-            }
+                    .is_none_or(str::is_empty) =>
+        {
+            causes.push((
+                "spec.backupName".into(),
+                "Required value: either a backup or schedule name must be specified".into(),
+            ));
         }
         _ => {}
     }

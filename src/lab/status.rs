@@ -12,7 +12,8 @@ pub struct ApiError {
     pub code: u16,
     pub reason: &'static str,
     pub message: String,
-    pub details: Option<Details>,
+    /// Boxed: errors travel through every `Result` in the server and should stay small.
+    pub details: Option<Box<Details>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,12 +35,12 @@ impl ApiError {
     }
 
     fn with_details(mut self, res: &Resource, name: &str) -> Self {
-        self.details = Some(Details {
+        self.details = Some(Box::new(Details {
             name: name.to_string(),
             group: res.group.to_string(),
             kind: res.plural.to_string(),
             causes: Vec::new(),
-        });
+        }));
         self
     }
 
@@ -54,12 +55,12 @@ impl ApiError {
 
     pub fn namespace_not_found(ns: &str) -> Self {
         Self {
-            details: Some(Details {
+            details: Some(Box::new(Details {
                 name: ns.to_string(),
                 group: String::new(),
                 kind: "namespaces".into(),
                 causes: Vec::new(),
-            }),
+            })),
             ..Self::new(404, "NotFound", format!("namespaces \"{ns}\" not found"))
         }
     }

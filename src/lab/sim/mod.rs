@@ -478,7 +478,7 @@ impl Sim {
                 }
             }
             let mut taints: Vec<Value> = o["spec"]["taints"].as_array().cloned().unwrap_or_default();
-            taints.retain(|t| !t["key"].as_str().is_some_and(|k| k == "node.kubernetes.io/unreachable"));
+            taints.retain(|t| t["key"].as_str().is_none_or(|k| k != "node.kubernetes.io/unreachable"));
             if !ready {
                 taints.push(json!({"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": now_s}));
                 taints.push(json!({"key": "node.kubernetes.io/unreachable", "effect": "NoExecute", "timeAdded": now_s}));
