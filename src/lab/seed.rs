@@ -43,12 +43,22 @@ fn ago(now: Timestamp, age: &str) -> Timestamp {
 }
 
 impl Seeder<'_> {
-    fn insert(&self, res: ResId, mut obj: Value, created: Timestamp) -> Result<Value, ApiError> {
+    /// Stores a seeded object with its back-dated creation time; returns it as stored.
+    fn insert(&self, res: ResId, obj: Value, created: Timestamp) -> Result<Value, ApiError> {
+        self.put(res, obj, created).map(|e| e.value())
+    }
+
+    /// Like `insert` without reading the object back (the hot path for `--pods N`).
+    fn put(
+        &self,
+        res: ResId,
+        mut obj: Value,
+        created: Timestamp,
+    ) -> Result<std::sync::Arc<super::store::Entry>, ApiError> {
         self.store.stamp_new(res, &mut obj);
         obj["metadata"]["creationTimestamp"] = json!(rfc3339(created));
         super::semantics::apply_defaults(self.store, res, &mut obj);
-        let entry = self.store.insert(res, obj)?;
-        Ok(entry.value())
+        self.store.insert(res, obj)
     }
 
     fn node(&mut self, g: &NodeGroup, i: u32) -> Result<(), ApiError> {
@@ -264,7 +274,7 @@ impl Seeder<'_> {
                 Ok(n) => n,
                 Err(_) => {
                     // Cannot fit: leave it Pending for the scheduler to complain about.
-                    self.insert(ids::pods(), pod, created)?;
+                    self.put(ids::pods(), pod, created)?;
                     return Ok(());
                 }
             },
@@ -342,7 +352,7 @@ impl Seeder<'_> {
                 TroubleKind::Unschedulable { .. } => {}
             }
         }
-        self.insert(ids::pods(), pod, created)?;
+        self.put(ids::pods(), pod, created)?;
         Ok(())
     }
 

@@ -29,8 +29,9 @@ use scheduler::NodeInfo;
 
 /// Wall-clock period of the control loop.
 const TICK: Duration = Duration::from_millis(200);
-/// Simulated seconds between full workload resyncs (catches anything events missed).
-const RESYNC_SECS: f64 = 10.0;
+/// Simulated seconds between full workload resyncs. Events drive all normal work; this
+/// only catches what they missed, so it is rare (a resync of 100 000 pods costs seconds).
+const RESYNC_SECS: f64 = 120.0;
 /// Simulated seconds a NotReady node's pods wait before eviction (Kubernetes: 300 s).
 const EVICT_AFTER_SECS: i64 = 30;
 /// Simulated seconds before evicted pods of a lost node are force-deleted.
