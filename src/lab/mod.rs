@@ -120,6 +120,7 @@ impl Lab {
         for (name, namespaces) in &seeded.backups {
             sim.capture_backup(name, namespaces);
         }
+        sim.settle();
         let tokens = Tokens::random();
         let ctx = Arc::new(Ctx {
             store: store.clone(),

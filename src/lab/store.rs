@@ -86,6 +86,9 @@ struct Inner {
     history_cap: usize,
     /// A watch resuming from a version below this has lost events: answer 410 Expired.
     oldest_resumable: u64,
+    /// List continue tokens from versions below this are void (set by the expiry fault;
+    /// otherwise tokens expire by age, like etcd's time-based compaction).
+    continue_floor: u64,
     /// Owner uid -> (resource, key) of the objects it owns; the controllers' index.
     owned: HashMap<String, Vec<(ResId, Key)>>,
     uid_counter: u64,
@@ -127,6 +130,7 @@ impl Store {
                 history: VecDeque::new(),
                 history_cap: history_cap.max(1),
                 oldest_resumable: 0,
+                continue_floor: 0,
                 owned: HashMap::new(),
                 uid_counter: 0,
             }),
@@ -436,6 +440,11 @@ impl Store {
         (items, sub)
     }
 
+    /// Every event from now on (the simulation's informer feed).
+    pub fn live_events(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
+        self.events.subscribe()
+    }
+
     /// The version a bookmark may safely carry for a watcher whose live channel has
     /// `pending` undelivered events: only when it has none is it caught up to the store.
     pub fn bookmark_rv(&self, live: &broadcast::Receiver<Arc<WatchEvent>>) -> Option<u64> {
@@ -448,11 +457,12 @@ impl Store {
         let mut inner = self.lock();
         inner.history.clear();
         inner.oldest_resumable = inner.rv + 1;
+        inner.continue_floor = inner.rv + 1;
     }
 
     /// Oldest version a list `continue` token may still refer to.
-    pub fn oldest_resumable(&self) -> u64 {
-        self.lock().oldest_resumable
+    pub fn continue_floor(&self) -> u64 {
+        self.lock().continue_floor
     }
 }
 

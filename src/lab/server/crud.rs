@@ -44,25 +44,57 @@ impl Filter {
     }
 }
 
-fn encode_continue(rv: u64, key: &(String, String)) -> String {
-    let raw = format!("{rv}\u{0}{}\u{0}{}", key.0, key.1);
-    raw.bytes().map(|b| format!("{b:02x}")).collect()
+/// How long a continue token stays valid: etcd compacts history after about five
+/// minutes, after which a real API server answers 410.
+const CONTINUE_TTL_SECS: u64 = 300;
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
-fn decode_continue(token: &str) -> Option<(u64, (String, String))> {
-    if !token.len().is_multiple_of(2) || !token.is_ascii() {
-        return None;
+/// A list continuation: the list's version, when it was issued and the last key served.
+struct ContinueToken {
+    rv: u64,
+    issued: u64,
+    key: (String, String),
+}
+
+impl ContinueToken {
+    fn encode(&self) -> String {
+        let raw = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}",
+            self.rv, self.issued, self.key.0, self.key.1
+        );
+        raw.bytes().map(|b| format!("{b:02x}")).collect()
     }
-    let bytes: Option<Vec<u8>> = (0..token.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(token.get(i..i + 2)?, 16).ok())
-        .collect();
-    let raw = String::from_utf8(bytes?).ok()?;
-    let mut parts = raw.split('\u{0}');
-    let rv = parts.next()?.parse().ok()?;
-    let ns = parts.next()?.to_string();
-    let name = parts.next()?.to_string();
-    Some((rv, (ns, name)))
+
+    fn decode(token: &str) -> Option<Self> {
+        if !token.len().is_multiple_of(2) || !token.is_ascii() {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..token.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(token.get(i..i + 2)?, 16).ok())
+            .collect();
+        let raw = String::from_utf8(bytes?).ok()?;
+        let mut parts = raw.split('\u{0}');
+        let rv = parts.next()?.parse().ok()?;
+        let issued = parts.next()?.parse().ok()?;
+        let ns = parts.next()?.to_string();
+        let name = parts.next()?.to_string();
+        Some(Self {
+            rv,
+            issued,
+            key: (ns, name),
+        })
+    }
+
+    fn expired(&self, store: &Store) -> bool {
+        self.rv < store.continue_floor()
+            || unix_now().saturating_sub(self.issued) > CONTINUE_TTL_SECS
+    }
 }
 
 pub fn list(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiError> {
@@ -74,32 +106,34 @@ pub fn list(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiError
             ApiError::bad_request(format!("invalid limit {l:?}: must be a positive integer"))
         })?,
     };
-    let (start_rv, after) = match call.param("continue").filter(|c| !c.is_empty()) {
-        None => (None, None),
-        Some(token) => {
-            let (rv, key) = decode_continue(token).ok_or_else(|| {
-                ApiError::bad_request("continue key is not valid: not produced by this server")
-            })?;
-            (Some(rv), Some(key))
-        }
+    let token = match call.param("continue").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(raw) => Some(ContinueToken::decode(raw).ok_or_else(|| {
+            ApiError::bad_request("continue key is not valid: not produced by this server")
+        })?),
     };
-    if let Some(rv) = start_rv
-        && rv < store.oldest_resumable()
-    {
+    if let Some(tok) = token.as_ref().filter(|t| t.expired(store)) {
         // The snapshot the token refers to is gone: 410 with a fresh token, as the API
         // server does, so a client may choose an inconsistent continuation.
-        let fresh = after
-            .as_ref()
-            .map(|k| encode_continue(store.resource_version(), k));
+        let fresh = ContinueToken {
+            rv: store.resource_version(),
+            issued: unix_now(),
+            key: tok.key.clone(),
+        };
         let mut status = ApiError::expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.").to_json();
-        status["metadata"] = json!({"continue": fresh});
+        status["metadata"] = json!({"continue": fresh.encode()});
         return Ok(json(StatusCode::GONE, &status));
     }
+    let start_rv = token.as_ref().map(|t| t.rv);
+    let issued = token.as_ref().map_or_else(unix_now, |t| t.issued);
+    let after = token.map(|t| t.key);
     let page = store.page(t.res, t.namespace.as_deref(), after.as_ref(), limit, |e| {
         filter.matches(e)
     });
     let rv = start_rv.unwrap_or(page.rv);
-    let cont = page.next.as_ref().map(|k| encode_continue(rv, k));
+    let cont = page
+        .next
+        .map(|key| ContinueToken { rv, issued, key }.encode());
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = &cont {
         meta["continue"] = json!(c);
@@ -304,12 +338,12 @@ fn write(
             "the object must be a JSON object with object metadata",
         ));
     }
+    let written_status = new.get("status").cloned();
     keep_immutable(res, &old, &mut new)?;
     if t.sub.as_deref() == Some("status") {
-        // A status write changes only the status.
-        let status = new.get("status").cloned();
+        // A status write changes only the status (and a spec write only the rest).
         new = old.clone();
-        if let Some(s) = status {
+        if let Some(s) = written_status {
             new["status"] = s;
         }
     }
@@ -522,10 +556,16 @@ mod tests {
     #[test]
     fn continue_tokens_round_trip_and_reject_garbage() {
         let key = ("trino".to_string(), "trino-worker-0".to_string());
-        let token = encode_continue(42, &key);
-        assert_eq!(decode_continue(&token), Some((42, key)));
-        assert_eq!(decode_continue("zz"), None);
-        assert_eq!(decode_continue("abc"), None);
-        assert_eq!(decode_continue(""), None);
+        let token = ContinueToken {
+            rv: 42,
+            issued: 7,
+            key: key.clone(),
+        }
+        .encode();
+        let back = ContinueToken::decode(&token);
+        assert_eq!(back.map(|t| (t.rv, t.issued, t.key)), Some((42, 7, key)));
+        assert!(ContinueToken::decode("zz").is_none());
+        assert!(ContinueToken::decode("abc").is_none());
+        assert!(ContinueToken::decode("").is_none());
     }
 }

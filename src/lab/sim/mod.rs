@@ -42,6 +42,7 @@ const EVENT_TTL_SECS: i64 = 3600;
 const RESCHEDULE_EVERY_SECS: i64 = 30;
 
 type Key = (String, String);
+type Events = tokio::sync::broadcast::Receiver<Arc<WatchEvent>>;
 
 pub struct Sim {
     store: Arc<Store>,
@@ -61,6 +62,8 @@ pub struct Sim {
     velero: velero::Velero,
     last_resync: f64,
     last_event_gc: f64,
+    /// The event subscription `settle` started, handed to `run`.
+    events: Option<Events>,
 }
 
 impl Sim {
@@ -83,6 +86,7 @@ impl Sim {
             velero: velero::Velero::default(),
             last_resync: 0.0,
             last_event_gc: 0.0,
+            events: None,
         }
     }
 
@@ -91,40 +95,39 @@ impl Sim {
         self.velero.capture(&self.store, name, namespaces);
     }
 
+    /// Subscribes to the store's events, then rebuilds the indexes; from then on the
+    /// events keep them current.
+    fn start_following(&mut self) -> Events {
+        let rx = self.store.live_events();
+        self.resync();
+        rx
+    }
+
+    /// One synchronous pass over everything, before serving: workload statuses and the
+    /// scheduler's view start consistent, so clients do not see a start-up storm of
+    /// status updates (which would also churn the watch history).
+    pub fn settle(&mut self) {
+        let rx = self.start_following();
+        self.tick();
+        self.events = Some(rx);
+    }
+
     /// Runs the control loop forever.
     pub async fn run(mut self) {
-        let mut rx = self
-            .store
-            .subscribe(self.store.resource_version())
-            .map(|s| s.live)
-            .ok();
-        self.resync();
+        let mut rx = match self.events.take() {
+            Some(rx) => rx,
+            None => self.start_following(),
+        };
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let lagged = match rx.as_mut() {
-                Some(rx) => self.ingest(rx),
-                None => true,
-            };
-            if lagged {
-                rx = Some(
-                    self.store
-                        .subscribe(self.store.resource_version())
-                        .map(|s| s.live)
-                        .unwrap_or_else(|_| self.fresh_receiver()),
-                );
-                self.resync();
+            if self.ingest(&mut rx) {
+                // Fell behind the stream: start over from the store's current state.
+                rx = self.start_following();
             }
             self.tick();
         }
-    }
-
-    fn fresh_receiver(&self) -> tokio::sync::broadcast::Receiver<Arc<WatchEvent>> {
-        let (_, sub) = self
-            .store
-            .snapshot_and_subscribe(ids::namespaces(), Some(""));
-        sub.live
     }
 
     /// Rebuilds every index from the store (start-up, or after falling behind the stream).
@@ -150,7 +153,7 @@ impl Sim {
     }
 
     /// Applies pending store events to the indexes. Returns true if the stream lagged.
-    fn ingest(&mut self, rx: &mut tokio::sync::broadcast::Receiver<Arc<WatchEvent>>) -> bool {
+    fn ingest(&mut self, rx: &mut Events) -> bool {
         loop {
             match rx.try_recv() {
                 Ok(ev) => self.observe(&ev),
@@ -353,8 +356,10 @@ impl Sim {
     }
 
     fn pod_ip(&self, node: &str) -> String {
-        let idx = self.nodes.iter().position(|n| n.name == node).unwrap_or(0);
-        format!("10.244.{}.{}", idx % 250, 2 + fastrand::u32(..250))
+        self.nodes
+            .iter()
+            .find(|n| n.name == node)
+            .map_or_else(|| "10.244.0.2".to_string(), NodeInfo::pod_ip)
     }
 
     fn schedule(&mut self, pod: &Value, now: Timestamp) {

@@ -23,9 +23,16 @@ pub struct NodeInfo {
     pub used_cpu_m: i64,
     pub used_mem: i64,
     pub used_pods: i64,
+    /// The first three octets of the node's pod CIDR ("10.244.6"), for pod IPs.
+    pub pod_net: String,
 }
 
 impl NodeInfo {
+    /// A pod IP from the node's pod CIDR.
+    pub fn pod_ip(&self) -> String {
+        format!("{}.{}", self.pod_net, 2 + fastrand::u32(..250))
+    }
+
     pub fn from_node(node: &Value) -> Self {
         let alloc = &node["status"]["allocatable"];
         let q = |k: &str| alloc[k].as_str().unwrap_or("0").to_string();
@@ -64,6 +71,10 @@ impl NodeInfo {
             alloc_cpu_m: quantity::cpu_millis(&q("cpu")).unwrap_or(0),
             alloc_mem: quantity::bytes(&q("memory")).unwrap_or(0),
             alloc_pods: q("pods").parse().unwrap_or(110),
+            pod_net: node["spec"]["podCIDR"]
+                .as_str()
+                .and_then(|c| c.rsplit_once('.').map(|(net, _)| net.to_string()))
+                .unwrap_or_else(|| "10.244.0".to_string()),
             ..Self::default()
         }
     }
