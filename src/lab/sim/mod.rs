@@ -568,6 +568,17 @@ impl Sim {
                 e.field("spec.nodeName").as_deref() == Some(node.as_str())
             }) {
                 let pod = e.value();
+                // DaemonSet pods tolerate the unreachable taint and stay; finished pods
+                // have nothing to evict.
+                let stays =
+                    scheduler::tolerates(&pod, "node.kubernetes.io/unreachable", "", "NoExecute")
+                        || matches!(
+                            pod["status"]["phase"].as_str(),
+                            Some("Succeeded" | "Failed")
+                        );
+                if stays {
+                    continue;
+                }
                 if pod["metadata"]["deletionTimestamp"].is_null() {
                     let _ = self
                         .store

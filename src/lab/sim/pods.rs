@@ -74,6 +74,20 @@ pub fn from_template(
     if let Some(node) = node {
         pod["spec"]["nodeName"] = json!(node);
     }
+    if owner["kind"] == "DaemonSet" {
+        // The DaemonSet controller adds these so its pods stay through node trouble.
+        let mut tolerations = pod["spec"]["tolerations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for key in [
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable",
+        ] {
+            tolerations.push(json!({"key": key, "operator": "Exists", "effect": "NoExecute"}));
+        }
+        pod["spec"]["tolerations"] = json!(tolerations);
+    }
     for (k, v) in [
         ("restartPolicy", json!("Always")),
         ("terminationGracePeriodSeconds", json!(30)),

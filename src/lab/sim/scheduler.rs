@@ -109,7 +109,8 @@ pub fn requests(pod: &Value) -> (i64, i64) {
     (cpu.max(init_cpu), mem.max(init_mem))
 }
 
-fn tolerates(pod: &Value, key: &str, value: &str, effect: &str) -> bool {
+/// Whether the pod tolerates a taint (as the scheduler and the taint manager judge it).
+pub fn tolerates(pod: &Value, key: &str, value: &str, effect: &str) -> bool {
     pod["spec"]["tolerations"].as_array().is_some_and(|ts| {
         ts.iter().any(|t| {
             let op_exists = t["operator"] == "Exists";
