@@ -199,7 +199,10 @@ fn render_one(
     code: StatusCode,
 ) -> Response {
     if call.wants_table() {
-        return json(code, &table::one(res, obj, call, store.clock.now()));
+        return json(
+            code,
+            &table::one(res, obj, table::include_object(call), store.clock.now()),
+        );
     }
     if call.wants_metadata() {
         return json(code, &metadata_only(obj));

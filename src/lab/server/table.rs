@@ -533,7 +533,7 @@ fn table(res: &Resource, rows: Vec<Value>, metadata: Value) -> Value {
     })
 }
 
-fn include_object(call: &Call) -> &str {
+pub fn include_object(call: &Call) -> &str {
     call.param("includeObject").unwrap_or("Metadata")
 }
 
@@ -552,12 +552,8 @@ pub fn list(
     table(res, rows, metadata)
 }
 
-pub fn one(res: &Resource, obj: &Value, call: &Call, now: Timestamp) -> Value {
-    let meta = json!({"resourceVersion": obj["metadata"]["resourceVersion"]});
-    table(res, vec![row(res, obj, include_object(call), now)], meta)
-}
-
-pub fn watch_row(res: &Resource, obj: &Value, include_object: &str, now: Timestamp) -> Value {
+/// A one-row Table: the answer to a get, and each event of a Table watch.
+pub fn one(res: &Resource, obj: &Value, include_object: &str, now: Timestamp) -> Value {
     let meta = json!({"resourceVersion": obj["metadata"]["resourceVersion"]});
     table(res, vec![row(res, obj, include_object, now)], meta)
 }

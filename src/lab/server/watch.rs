@@ -153,7 +153,7 @@ impl WatchStream {
             Format::Metadata => metadata_only(&entry.value()),
             Format::Table => {
                 let now = self.ctx.store.clock.now();
-                table::watch_row(self.res, &entry.value(), &self.include_object, now)
+                table::one(self.res, &entry.value(), &self.include_object, now)
             }
         };
         line(&json!({"type": kind, "object": object}))
