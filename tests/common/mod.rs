@@ -21,7 +21,9 @@ pub fn require_tool(tool: &str) -> Option<PathBuf> {
     match found {
         Some(p) => Some(p),
         None if std::env::var("LAKEDECK_REAL_DEPS").as_deref() == Ok("1") => {
-            panic!("{tool} not found on PATH but LAKEDECK_REAL_DEPS=1 requires it (tests/run.sh installs it)")
+            panic!(
+                "{tool} not found on PATH but LAKEDECK_REAL_DEPS=1 requires it (tests/run.sh installs it)"
+            )
         }
         None => {
             eprintln!("skipped: {tool} not found");
@@ -58,7 +60,11 @@ impl LabProcess {
             match lines.next() {
                 Some(Ok(line)) => {
                     if let Some(rest) = line.strip_prefix("lakedeck lab serving ") {
-                        url = rest.split_whitespace().next().unwrap_or_default().to_string();
+                        url = rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_string();
                     }
                     if line.starts_with("press Ctrl-C") {
                         break;
@@ -67,10 +73,18 @@ impl LabProcess {
                 _ => break,
             }
         }
-        assert!(url.starts_with("https://127.0.0.1:"), "lab did not report its URL");
+        assert!(
+            url.starts_with("https://127.0.0.1:"),
+            "lab did not report its URL"
+        );
         // Keep draining stdout so the lab never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        LabProcess { child, url, kubeconfig, _dir: dir }
+        LabProcess {
+            child,
+            url,
+            kubeconfig,
+            _dir: dir,
+        }
     }
 
     pub fn kubectl(&self, kubectl: &Path, args: &[&str]) -> Output {
@@ -96,7 +110,13 @@ impl LabProcess {
     }
 
     /// Polls `check` on kubectl's output until it holds or `timeout` passes.
-    pub fn wait_for(&self, kubectl: &Path, args: &[&str], timeout: Duration, check: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(
+        &self,
+        kubectl: &Path,
+        args: &[&str],
+        timeout: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let out = self.kubectl(kubectl, args);
@@ -104,7 +124,11 @@ impl LabProcess {
             if out.status.success() && check(&text) {
                 return text;
             }
-            assert!(Instant::now() < deadline, "timed out waiting on kubectl {args:?}; last output:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting on kubectl {args:?}; last output:\n{text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             std::thread::sleep(Duration::from_millis(300));
         }
     }
