@@ -36,6 +36,11 @@ struct Seeder<'a> {
     node_index: usize,
 }
 
+/// The InternalIP of the idx-th node (1-based, creation order).
+fn host_ip(idx: usize) -> String {
+    format!("10.0.{}.{}", idx / 200, 10 + idx % 200)
+}
+
 fn ago(now: Timestamp, age: &str) -> Timestamp {
     let secs = parse_duration(age).map_or(0, |d| d.as_secs() as i64);
     now.checked_sub(SignedDuration::from_secs(secs))
@@ -77,7 +82,7 @@ impl Seeder<'_> {
         let reserved = 512 * 1024 * 1024;
         let created = ago(self.now, "120d");
         let created_s = rfc3339(created);
-        let ip = format!("10.0.{}.{}", idx / 200, 10 + idx % 200);
+        let ip = host_ip(idx);
         let cond = |t: &str, s: &str, reason: &str, msg: &str| {
             json!({"type": t, "status": s, "reason": reason, "message": msg,
                    "lastHeartbeatTime": rfc3339(self.now), "lastTransitionTime": created_s})
@@ -281,21 +286,15 @@ impl Seeder<'_> {
         };
         let (cpu, mem) = scheduler::requests(&pod);
         let node_idx = self.nodes.iter().position(|n| n.name == node).unwrap_or(0);
-        if let Some(n) = self.nodes.get_mut(node_idx) {
-            n.used_cpu_m += cpu;
-            n.used_mem += mem;
-            n.used_pods += 1;
-        }
-        let host_ip = format!(
-            "10.0.{}.{}",
-            (node_idx + 1) / 200,
-            10 + (node_idx + 1) % 200
-        );
-        let pod_ip = format!(
-            "10.244.{}.{}",
-            (node_idx + 1) % 250,
-            2 + fastrand::u32(..250)
-        );
+        let Some(n) = self.nodes.get_mut(node_idx) else {
+            return Ok(());
+        };
+        n.used_cpu_m += cpu;
+        n.used_mem += mem;
+        n.used_pods += 1;
+        // Addresses in creation order: unique within the node's pod CIDR.
+        let pod_ip = format!("{}.{}", n.pod_net, 1 + n.used_pods);
+        let host_ip = host_ip(node_idx + 1);
         let started = created
             .checked_add(SignedDuration::from_secs(9))
             .unwrap_or(created);
@@ -486,7 +485,8 @@ impl Seeder<'_> {
             None,
         );
         let node = scheduler::pick(&pod, &self.nodes).unwrap_or_default();
-        pods::make_running(&mut pod, &node, "", "", started, started);
+        let node_ip = host_ip(self.nodes.iter().position(|n| n.name == node).unwrap_or(0) + 1);
+        pods::make_running(&mut pod, &node, &node_ip, "", started, started);
         pod["status"]["phase"] = json!("Succeeded");
         let cs = &mut pod["status"]["containerStatuses"][0];
         cs["ready"] = json!(false);
@@ -501,7 +501,11 @@ impl Seeder<'_> {
                 c["reason"] = json!("PodCompleted");
             }
         }
-        pod["status"]["podIP"] = Value::Null;
+        // A finished pod has released its address: the fields are absent, not null.
+        if let Some(status) = pod["status"].as_object_mut() {
+            status.remove("podIP");
+            status.remove("podIPs");
+        }
         self.insert(ids::pods(), pod, started)?;
         let ns = str_of(cronjob, "namespace");
         let name = str_of(cronjob, "name");

@@ -133,7 +133,15 @@ impl ApiError {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
 
-    pub fn forbidden(user: &str, verb: &str, res: &Resource, ns: Option<&str>, name: &str) -> Self {
+    /// RBAC's message; `resource` is the plural, with `/subresource` when there is one.
+    pub fn forbidden(
+        user: &str,
+        verb: &str,
+        res: &Resource,
+        sub: Option<&str>,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Self {
         let scope = match ns {
             Some(ns) => format!("in the namespace \"{ns}\""),
             None => "at the cluster scope".to_string(),
@@ -152,8 +160,9 @@ impl ApiError {
             403,
             "Forbidden",
             format!(
-                "{subject}: User \"{user}\" cannot {verb} resource \"{}\" in API group {group} {scope}",
-                res.plural
+                "{subject}: User \"{user}\" cannot {verb} resource \"{}{}\" in API group {group} {scope}",
+                res.plural,
+                sub.map(|s| format!("/{s}")).unwrap_or_default()
             ),
         )
         .with_details(res, name)

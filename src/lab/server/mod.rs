@@ -226,6 +226,7 @@ async fn resource(ctx: &Arc<Ctx>, t: &Target, call: &Call) -> Result<Response, A
             call.user.name(),
             verb,
             res,
+            t.sub.as_deref(),
             t.namespace.as_deref(),
             t.name.as_deref().unwrap_or(""),
         ));

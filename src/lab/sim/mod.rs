@@ -194,28 +194,33 @@ impl Sim {
 
     fn observe_pod(&mut self, e: &Entry, deleted: bool) {
         let key = (e.namespace.clone(), e.name.clone());
+        let before = self.placed.get(&key).cloned();
         if deleted {
             self.active.remove(&key);
             self.placed.remove(&key);
             self.unschedulable_seen.remove(&key);
-            return;
-        }
-        let pod = e.value();
-        let node = str_at(&pod, "/spec/nodeName");
-        let finished = matches!(
-            pod["status"]["phase"].as_str(),
-            Some("Succeeded" | "Failed")
-        );
-        if node.is_empty() || finished {
-            self.placed.remove(&key);
         } else {
-            let (cpu, mem) = scheduler::requests(&pod);
-            self.placed.insert(key.clone(), (node, cpu, mem));
+            let pod = e.value();
+            let node = str_at(&pod, "/spec/nodeName");
+            let finished = matches!(
+                pod["status"]["phase"].as_str(),
+                Some("Succeeded" | "Failed")
+            );
+            if node.is_empty() || finished {
+                self.placed.remove(&key);
+            } else {
+                let (cpu, mem) = scheduler::requests(&pod);
+                self.placed.insert(key.clone(), (node, cpu, mem));
+            }
+            if kubelet::is_settled(&pod) {
+                self.active.remove(&key);
+            } else {
+                self.active.insert(key.clone());
+            }
         }
-        if kubelet::is_settled(&pod) {
-            self.active.remove(&key);
-        } else {
-            self.active.insert(key);
+        // Freed or newly used capacity changes what the scheduler may place where.
+        if self.placed.get(&key) != before.as_ref() {
+            self.nodes_dirty = true;
         }
     }
 
@@ -355,11 +360,25 @@ impl Sim {
         }
     }
 
+    /// The lowest free address in the node's pod CIDR (pods' IPs must be unique).
     fn pod_ip(&self, node: &str) -> String {
-        self.nodes
+        let net = self
+            .nodes
             .iter()
             .find(|n| n.name == node)
-            .map_or_else(|| "10.244.0.2".to_string(), NodeInfo::pod_ip)
+            .map_or_else(|| "10.244.0".to_string(), |n| n.pod_net.clone());
+        let used: std::collections::HashSet<String> = self
+            .store
+            .all(ids::pods(), None, |e| {
+                e.field("spec.nodeName").as_deref() == Some(node)
+            })
+            .iter()
+            .filter_map(|e| e.field("status.podIP"))
+            .collect();
+        (2..255)
+            .map(|i| format!("{net}.{i}"))
+            .find(|ip| !used.contains(ip))
+            .unwrap_or_else(|| format!("{net}.254"))
     }
 
     fn schedule(&mut self, pod: &Value, now: Timestamp) {

@@ -28,11 +28,6 @@ pub struct NodeInfo {
 }
 
 impl NodeInfo {
-    /// A pod IP from the node's pod CIDR.
-    pub fn pod_ip(&self) -> String {
-        format!("{}.{}", self.pod_net, 2 + fastrand::u32(..250))
-    }
-
     pub fn from_node(node: &Value) -> Self {
         let alloc = &node["status"]["allocatable"];
         let q = |k: &str| alloc[k].as_str().unwrap_or("0").to_string();
@@ -162,6 +157,8 @@ fn misfits(pod: &Value, (cpu, mem): (i64, i64), node: &NodeInfo) -> Vec<String> 
 pub fn pick(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
     let req = requests(pod);
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    // Preemption is judged per node: only a node short of resources might be helped.
+    let mut resource_failures = 0usize;
     let mut best: Option<(f64, &NodeInfo)> = None;
     for node in nodes {
         let why = misfits(pod, req, node);
@@ -174,6 +171,12 @@ pub fn pick(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
                 best = Some((score, node));
             }
         } else {
+            if why
+                .iter()
+                .any(|w| w.starts_with("Insufficient") || w.starts_with("Too many"))
+            {
+                resource_failures += 1;
+            }
             for w in why {
                 *reasons.entry(w).or_default() += 1;
             }
@@ -186,11 +189,6 @@ pub fn pick(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
     // kube-scheduler sorts the "<count> <reason>" strings themselves.
     let mut parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();
-    let resource_failures: usize = reasons
-        .iter()
-        .filter(|(r, _)| r.starts_with("Insufficient") || r.starts_with("Too many"))
-        .map(|(_, n)| *n)
-        .sum();
     let unhelpful = total.saturating_sub(resource_failures.min(total));
     let mut preemption = Vec::new();
     if unhelpful > 0 {

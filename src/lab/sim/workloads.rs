@@ -138,6 +138,40 @@ pub fn reconcile(
     }
 }
 
+/// (maxSurge, maxUnavailable) of a rolling update, resolved against `want` replicas the
+/// way the deployment controller does: percentages round surge up and unavailability
+/// down, defaults 25 %, and both zero means one may be unavailable.
+fn rollout_limits(dep: &Value, want: usize) -> (usize, usize) {
+    let resolve = |v: &Value, round_up: bool| -> usize {
+        match v {
+            Value::Number(n) => n.as_u64().unwrap_or(0) as usize,
+            Value::String(s) => {
+                let pct: usize = s.trim_end_matches('%').parse().unwrap_or(25);
+                if round_up {
+                    (want * pct).div_ceil(100)
+                } else {
+                    want * pct / 100
+                }
+            }
+            _ => {
+                if round_up {
+                    want.div_ceil(4)
+                } else {
+                    want / 4
+                }
+            }
+        }
+    };
+    let ru = &dep["spec"]["strategy"]["rollingUpdate"];
+    let surge = resolve(&ru["maxSurge"], true);
+    let unavailable = resolve(&ru["maxUnavailable"], false);
+    if surge == 0 && unavailable == 0 {
+        (0, 1)
+    } else {
+        (surge, unavailable)
+    }
+}
+
 fn replicas(obj: &Value) -> usize {
     obj["spec"]["replicas"].as_u64().unwrap_or(1) as usize
 }
@@ -180,57 +214,83 @@ fn deployment(store: &Store, rec: &mut Recorder, dep: &Value) {
         .filter(|e| e.res == ids::replicasets())
         .map(|e| e.value())
         .collect();
-    let current = sets
-        .iter()
-        .find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
-    if current.is_none() {
-        let rs = replicaset_for(dep, sets.len() + 1);
-        let rs_name = str_at(&rs, "/metadata/name");
-        let mut rs = rs;
-        store.stamp_new(ids::replicasets(), &mut rs);
-        if store.insert(ids::replicasets(), rs).is_ok() {
-            rec.record(
-                store,
-                dep,
-                EventSpec::normal(
-                    "ScalingReplicaSet",
-                    "deployment-controller",
-                    format!("Scaled up replica set {rs_name} from 0 to {want}"),
-                ),
-            );
+    let is_current = |rs: &Value| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str();
+    // A ReplicaSet just scaled down still reports its old ready count until its pods
+    // go; never count more ready pods than it is meant to keep.
+    let ready_of = |rs: &Value| {
+        (rs["status"]["readyReplicas"].as_u64().unwrap_or(0) as usize).min(replicas(rs))
+    };
+    let current = sets.iter().find(|rs| is_current(rs));
+    let old: Vec<&Value> = sets.iter().filter(|rs| !is_current(rs)).collect();
+    let old_spec: usize = old.iter().map(|rs| replicas(rs)).sum();
+    let old_ready: usize = old.iter().map(|rs| ready_of(rs)).sum();
+    let new_spec = current.map_or(0, replicas);
+    let new_ready = current.map_or(0, ready_of);
+    let recreate = dep["spec"]["strategy"]["type"] == "Recreate";
+    let (surge, unavailable) = rollout_limits(dep, want);
+    // The new ReplicaSet grows while the total stays within want + maxSurge (Recreate:
+    // only once the old pods are gone); old ones shrink while enough pods stay ready.
+    let new_target = if old_spec == 0 {
+        want
+    } else if recreate {
+        0
+    } else {
+        (want + surge)
+            .saturating_sub(old_spec)
+            .clamp(new_spec.min(want), want)
+    };
+    let mut removable = if recreate {
+        old_spec
+    } else {
+        (new_ready + old_ready).saturating_sub(want.saturating_sub(unavailable))
+    };
+    let mut targets: Vec<(String, usize, usize)> = Vec::new(); // (name, from, to)
+    for rs in &old {
+        let from = replicas(rs);
+        let cut = from.min(removable);
+        removable -= cut;
+        targets.push((str_at(rs, "/metadata/name"), from, from - cut));
+    }
+    match current {
+        Some(rs) => targets.push((str_at(rs, "/metadata/name"), new_spec, new_target)),
+        None => {
+            let mut rs = replicaset_for(dep, sets.len() + 1);
+            rs["spec"]["replicas"] = json!(new_target);
+            let rs_name = str_at(&rs, "/metadata/name");
+            store.stamp_new(ids::replicasets(), &mut rs);
+            if store.insert(ids::replicasets(), rs).is_ok() && new_target > 0 {
+                rec.record(
+                    store,
+                    dep,
+                    EventSpec::normal(
+                        "ScalingReplicaSet",
+                        "deployment-controller",
+                        format!("Scaled up replica set {rs_name} from 0 to {new_target}"),
+                    ),
+                );
+            }
         }
     }
-    let mut total = 0;
-    let mut ready = 0;
-    let mut updated = 0;
-    for rs in &sets {
-        let is_current = rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str();
-        let target = if is_current { want } else { 0 };
-        if replicas(rs) != target {
-            let rs_name = str_at(rs, "/metadata/name");
-            let from = replicas(rs);
-            let _ = store.update(ids::replicasets(), &ns, &rs_name, None, |o| {
-                o["spec"]["replicas"] = json!(target);
-                Ok(())
-            });
-            let verb = if target > from { "up" } else { "down" };
-            rec.record(
-                store,
-                dep,
-                EventSpec::normal(
-                    "ScalingReplicaSet",
-                    "deployment-controller",
-                    format!("Scaled {verb} replica set {rs_name} from {from} to {target}"),
-                ),
-            );
-        }
-        let r = rs["status"]["replicas"].as_u64().unwrap_or(0) as usize;
-        total += r;
-        ready += rs["status"]["readyReplicas"].as_u64().unwrap_or(0) as usize;
-        if is_current {
-            updated = r;
-        }
+    for (rs_name, from, to) in targets.into_iter().filter(|(_, from, to)| from != to) {
+        let _ = store.update(ids::replicasets(), &ns, &rs_name, None, |o| {
+            o["spec"]["replicas"] = json!(to);
+            Ok(())
+        });
+        let verb = if to > from { "up" } else { "down" };
+        rec.record(
+            store,
+            dep,
+            EventSpec::normal(
+                "ScalingReplicaSet",
+                "deployment-controller",
+                format!("Scaled {verb} replica set {rs_name} from {from} to {to}"),
+            ),
+        );
     }
+    let count = |rs: &Value| rs["status"]["replicas"].as_u64().unwrap_or(0) as usize;
+    let total: usize = sets.iter().map(count).sum();
+    let ready = new_ready + old_ready;
+    let updated = current.map_or(0, count);
     let available = ready.min(want);
     let generation = dep["metadata"]["generation"].clone();
     set_status(
