@@ -1,8 +1,10 @@
 //! Just enough Kubernetes protobuf to read the request bodies kubectl's typed clients
 //! send that way (`Content-Type: application/vnd.kubernetes.protobuf`):
-//! SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectReview (`auth whoami`) and
-//! DeleteOptions. Each is turned into the JSON the rest of the server handles; responses
-//! stay JSON, which those clients also accept. Other protobuf bodies get 415.
+//! SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectReview (`auth whoami`),
+//! DeleteOptions, and the objects `kubectl create namespace|configmap|secret` build.
+//! Each is turned into the JSON the rest of the server handles; responses stay JSON,
+//! which those clients also accept. Other protobuf bodies get 415 naming the way out.
+//! Field numbers are those of k8s.io/api's generated.proto files.
 
 use serde_json::{Map, Value, json};
 
@@ -76,6 +78,60 @@ fn strings(buf: &[u8], names: &[(u64, &str)]) -> Option<Value> {
     Some(Value::Object(obj))
 }
 
+/// A `map<string, string>` (or bytes, base64-encoded when `bytes`) field, repeated
+/// entries of {key = 1, value = 2}.
+fn map_field(fs: &[(u64, Field<'_>)], n: u64, bytes: bool) -> Option<Value> {
+    use base64::Engine;
+    let mut out = Map::new();
+    for (k, f) in fs {
+        let Field::Bytes(entry) = f else { continue };
+        if *k != n {
+            continue;
+        }
+        let kv = fields(entry)?;
+        let key = kv
+            .iter()
+            .find(|(i, _)| *i == 1)
+            .map(|(_, f)| text(f))
+            .unwrap_or_default();
+        let value = match kv.iter().find(|(i, _)| *i == 2).map(|(_, f)| f) {
+            Some(Field::Bytes(b)) if bytes => base64::engine::general_purpose::STANDARD.encode(b),
+            Some(f) => text(f),
+            None => String::new(),
+        };
+        out.insert(key, json!(value));
+    }
+    Some(Value::Object(out))
+}
+
+fn repeated_strings(fs: &[(u64, Field<'_>)], n: u64) -> Vec<String> {
+    fs.iter()
+        .filter(|(k, _)| *k == n)
+        .map(|(_, f)| text(f))
+        .collect()
+}
+
+/// ObjectMeta as a client sends it for a create: name, generateName, namespace, labels,
+/// annotations, finalizers.
+fn object_meta(buf: &[u8]) -> Option<Value> {
+    let fs = fields(buf)?;
+    let mut meta = strings(buf, &[(1, "name"), (2, "generateName"), (3, "namespace")])?;
+    for (n, key) in [(11, "labels"), (12, "annotations")] {
+        let m = map_field(&fs, n, false)?;
+        if m.as_object().is_some_and(|o| !o.is_empty()) {
+            meta[key] = m;
+        }
+    }
+    let finalizers = repeated_strings(&fs, 14);
+    if !finalizers.is_empty() {
+        meta["finalizers"] = json!(finalizers);
+    }
+    if let Some(o) = meta.as_object_mut() {
+        o.retain(|_, v| v.as_str() != Some(""));
+    }
+    Some(meta)
+}
+
 fn sub<'a>(fs: &'a [(u64, Field<'a>)], n: u64) -> Option<&'a [u8]> {
     fs.iter().find_map(|(k, f)| match f {
         Field::Bytes(b) if *k == n => Some(*b),
@@ -123,6 +179,35 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
             Ok(json!({"apiVersion": api_version, "kind": kind, "metadata": {}, "spec": spec_json}))
         }
         "SelfSubjectReview" => Ok(json!({"apiVersion": api_version, "kind": kind, "metadata": {}})),
+        "Namespace" | "ConfigMap" | "Secret" => {
+            let mut obj = json!({"apiVersion": api_version, "kind": kind});
+            obj["metadata"] =
+                object_meta(sub(&msg, 1).unwrap_or_default()).ok_or_else(malformed)?;
+            match kind.as_str() {
+                "Namespace" => {
+                    let spec = fields(sub(&msg, 2).unwrap_or_default()).ok_or_else(malformed)?;
+                    let finalizers = repeated_strings(&spec, 1);
+                    if !finalizers.is_empty() {
+                        obj["spec"] = json!({"finalizers": finalizers});
+                    }
+                }
+                "ConfigMap" => {
+                    obj["data"] = map_field(&msg, 2, false).ok_or_else(malformed)?;
+                    let binary = map_field(&msg, 3, true).ok_or_else(malformed)?;
+                    if binary.as_object().is_some_and(|b| !b.is_empty()) {
+                        obj["binaryData"] = binary;
+                    }
+                }
+                _ => {
+                    // Secret: data = 2 (bytes), type = 3, stringData = 4.
+                    obj["data"] = map_field(&msg, 2, true).ok_or_else(malformed)?;
+                    if let Some(t) = msg.iter().find(|(k, _)| *k == 3).map(|(_, f)| text(f)) {
+                        obj["type"] = json!(t);
+                    }
+                }
+            }
+            Ok(obj)
+        }
         "DeleteOptions" => {
             let mut out = json!({"apiVersion": api_version, "kind": kind});
             for (n, f) in &msg {
@@ -148,7 +233,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
             Ok(out)
         }
         other => Err(ApiError::unsupported_media_type(&format!(
-            "application/vnd.kubernetes.protobuf for {other} (the lab reads protobuf only for access reviews and delete options; send JSON)"
+            "application/vnd.kubernetes.protobuf for {other}: the lab reads protobuf only for access reviews, delete options, namespaces, configmaps and secrets; send JSON instead (e.g. kubectl create -f FILE --validate=false)"
         ))),
     }
 }
@@ -171,6 +256,53 @@ mod tests {
         assert_eq!(v["spec"]["resourceAttributes"]["verb"], "delete");
         assert_eq!(v["spec"]["resourceAttributes"]["resource"], "pods");
         assert_eq!(v["spec"]["resourceAttributes"]["namespace"], "trino");
+        Ok(())
+    }
+
+    /// Encodes a length-delimited field.
+    fn ld(n: u64, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![((n << 3) | 2) as u8, body.len() as u8];
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn envelope(api_version: &str, kind: &str, raw: &[u8]) -> Vec<u8> {
+        let type_meta = [ld(1, api_version.as_bytes()), ld(2, kind.as_bytes())].concat();
+        [b"k8s\0".to_vec(), ld(1, &type_meta), ld(2, raw)].concat()
+    }
+
+    #[test]
+    fn decodes_what_kubectl_create_sends() -> Result<(), ApiError> {
+        let labels = ld(11, &[ld(1, b"team"), ld(2, b"data")].concat());
+        let meta = [ld(1, b"drill-1"), labels].concat();
+        let ns = decode(&envelope("v1", "Namespace", &ld(1, &meta)))?;
+        assert_eq!(ns["metadata"]["name"], "drill-1");
+        assert_eq!(ns["metadata"]["labels"]["team"], "data");
+
+        let meta = [ld(1, b"db"), ld(3, b"trino")].concat();
+        let secret = [
+            ld(1, &meta),
+            ld(2, &[ld(1, b"password"), ld(2, b"s3cr3t")].concat()),
+            ld(3, b"Opaque"),
+        ]
+        .concat();
+        let s = decode(&envelope("v1", "Secret", &secret))?;
+        assert_eq!(s["metadata"]["namespace"], "trino");
+        assert_eq!(s["data"]["password"], "czNjcjN0");
+        assert_eq!(s["type"], "Opaque");
+
+        let cm = [
+            ld(1, &ld(1, b"cfg")),
+            ld(2, &[ld(1, b"a"), ld(2, b"b")].concat()),
+        ]
+        .concat();
+        assert_eq!(decode(&envelope("v1", "ConfigMap", &cm))?["data"]["a"], "b");
+        assert_eq!(
+            decode(&envelope("apps/v1", "Deployment", &[]))
+                .err()
+                .map(|e| e.code),
+            Some(415)
+        );
         Ok(())
     }
 
