@@ -179,6 +179,7 @@ async fn dispatch(ctx: &Arc<Ctx>, route: Route, call: &Call) -> Result<Response,
     };
     match route {
         Route::Version | Route::Health => Err(ApiError::internal("handled before dispatch")),
+        Route::OpenApiV2 => Ok(openapi_v2()),
         Route::CoreVersions => get_only(Some(discovery::core_versions(&ctx.server_url))),
         Route::Groups => get_only(Some(discovery::groups())),
         Route::Group(g) => get_only(discovery::group(&g)),
@@ -252,6 +253,27 @@ async fn resource(ctx: &Arc<Ctx>, t: &Target, call: &Call) -> Result<Response, A
         ("deletecollection", _) => crud::delete_collection(&ctx.store, t, call),
         _ => Err(ApiError::method_not_allowed(call.method.as_str())),
     }
+}
+
+/// An OpenAPI v2 document with no definitions, in the protobuf form client-go asks for.
+/// kubectl's client-side validation skips kinds the document does not describe, so
+/// `kubectl create -f` works with its default `--validate`; the server still validates
+/// every object it stores.
+fn openapi_v2() -> Response {
+    // gnostic openapi_v2.Document: swagger = 1, info = 2 { title = 1, version = 2 }.
+    let field = |n: u8, body: &[u8]| -> Vec<u8> {
+        let mut out = vec![(n << 3) | 2, body.len() as u8];
+        out.extend_from_slice(body);
+        out
+    };
+    let info = [field(1, b"Kubernetes (lakedeck lab)"), field(2, b"v1.33.0")].concat();
+    let doc = [field(1, b"2.0"), field(2, &info)].concat();
+    let mut resp = Response::new(Body::from(doc));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),
+    );
+    resp
 }
 
 pub fn json(code: StatusCode, value: &Value) -> Response {

@@ -8,6 +8,9 @@ use crate::lab::resources::{self, ResId};
 pub enum Route {
     Version,
     Health,
+    /// `/openapi/v2`: the (schema-less) OpenAPI document kubectl downloads before it
+    /// validates a `create -f`/`apply`.
+    OpenApiV2,
     /// `/api`: the core group's versions.
     CoreVersions,
     /// `/apis`: the group list.
@@ -38,6 +41,7 @@ pub fn route(path: &str) -> Route {
     match segs.as_slice() {
         ["version"] => Route::Version,
         ["healthz" | "livez" | "readyz", ..] => Route::Health,
+        ["openapi", "v2"] => Route::OpenApiV2,
         ["api"] => Route::CoreVersions,
         ["apis"] => Route::Groups,
         ["lakedeck", "faults"] => Route::Faults(None),
