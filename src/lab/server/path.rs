@@ -186,7 +186,8 @@ mod tests {
             route("/apis/velero.io/v1/namespaces/velero/backups"),
             t(ids::backups(), Some("velero"), None, None)
         );
-        assert_eq!(route("/openapi/v2"), Route::NotFound);
+        assert_eq!(route("/openapi/v2"), Route::OpenApiV2);
+        assert_eq!(route("/openapi/v3"), Route::NotFound);
         assert_eq!(
             route("/lakedeck/faults/drop-watches"),
             Route::Faults(Some("drop-watches".into()))
