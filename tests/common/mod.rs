@@ -26,7 +26,10 @@ pub fn require_tool(tool: &str) -> Option<PathBuf> {
             )
         }
         None => {
-            eprintln!("skipped: {tool} not found");
+            // Written to the stderr handle itself, not via eprintln!, so the test
+            // harness's output capture cannot hide it.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "skipped: {tool} not found");
             None
         }
     }
