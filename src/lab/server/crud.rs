@@ -471,15 +471,7 @@ pub fn scale(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiErro
     let current = require(store, t)?;
     let obj = current.value();
     let as_scale = |obj: &Value, rv: u64| -> Value {
-        let selector = obj["spec"]["selector"]["matchLabels"]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default();
+        let selector = table::selector_string(obj);
         json!({
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",

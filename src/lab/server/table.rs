@@ -214,7 +214,8 @@ fn containers_and_images(obj: &Value, pointer: &str) -> (String, String) {
     (names.join(","), images.join(","))
 }
 
-fn selector_string(obj: &Value) -> String {
+/// A workload's `matchLabels` as a selector string (`a=b,c=d`).
+pub fn selector_string(obj: &Value) -> String {
     obj["spec"]["selector"]["matchLabels"]
         .as_object()
         .map(|m| {

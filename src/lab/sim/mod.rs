@@ -137,19 +137,24 @@ impl Sim {
         for e in self.store.all(ids::pods(), None, |_| true) {
             self.observe_pod(&e, false);
         }
-        for res in [
+        self.mark_all_workloads_dirty();
+        self.nodes_dirty = true;
+    }
+
+    fn mark_all_workloads_dirty(&mut self) {
+        let kinds = [
             ids::deployments(),
             ids::replicasets(),
             ids::statefulsets(),
             ids::daemonsets(),
             ids::jobs(),
-        ] {
+        ];
+        for res in kinds {
             for e in self.store.all(res, None, |_| true) {
                 self.dirty
                     .insert((res, e.namespace.clone(), e.name.clone()));
             }
         }
-        self.nodes_dirty = true;
     }
 
     /// Applies pending store events to the indexes. Returns true if the stream lagged.
@@ -289,18 +294,7 @@ impl Sim {
         }
         if elapsed - self.last_resync >= RESYNC_SECS {
             self.last_resync = elapsed;
-            for res in [
-                ids::deployments(),
-                ids::replicasets(),
-                ids::statefulsets(),
-                ids::daemonsets(),
-                ids::jobs(),
-            ] {
-                for e in self.store.all(res, None, |_| true) {
-                    self.dirty
-                        .insert((res, e.namespace.clone(), e.name.clone()));
-                }
-            }
+            self.mark_all_workloads_dirty();
         }
         let dirty = std::mem::take(&mut self.dirty);
         for (res, ns, name) in dirty {

@@ -414,39 +414,24 @@ fn statefulset(store: &Store, rec: &mut Recorder, sts: &Value) {
         // Scale down highest first, then roll outdated pods highest first, one at a time.
         let mut by_ordinal: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
         by_ordinal.sort_by_key(|p| std::cmp::Reverse(ordinal(p).unwrap_or(0)));
-        if let Some(extra) = by_ordinal
+        let victim = by_ordinal
             .iter()
             .find(|p| ordinal(p).is_some_and(|o| o >= want))
-        {
-            delete_pod(store, extra);
-            rec.record(
-                store,
-                sts,
-                EventSpec::normal(
-                    "SuccessfulDelete",
-                    "statefulset-controller",
-                    format!(
-                        "delete Pod {} in StatefulSet {name} successful",
-                        extra.entry.name
-                    ),
-                ),
+            .or_else(|| {
+                by_ordinal
+                    .iter()
+                    .find(|p| p.label("controller-revision-hash") != revision)
+            });
+        if let Some(victim) = victim {
+            delete_pod(store, victim);
+            let msg = format!(
+                "delete Pod {} in StatefulSet {name} successful",
+                victim.entry.name
             );
-        } else if let Some(old) = by_ordinal
-            .iter()
-            .find(|p| p.label("controller-revision-hash") != revision)
-        {
-            delete_pod(store, old);
             rec.record(
                 store,
                 sts,
-                EventSpec::normal(
-                    "SuccessfulDelete",
-                    "statefulset-controller",
-                    format!(
-                        "delete Pod {} in StatefulSet {name} successful",
-                        old.entry.name
-                    ),
-                ),
+                EventSpec::normal("SuccessfulDelete", "statefulset-controller", msg),
             );
         }
     }
