@@ -19,6 +19,7 @@ pub mod server;
 pub mod sim;
 pub mod status;
 pub mod store;
+pub mod templates;
 pub mod usage;
 
 use std::net::SocketAddr;
