@@ -74,7 +74,7 @@ async fn run_lab(args: LabArgs) -> i32 {
             eprintln!("lakedeck lab: {e}");
             return match e {
                 LabError::Scenario(_) | LabError::NotLoopback(_) | LabError::Speed(_) => 2,
-                LabError::Bind { .. } | LabError::Seed(_) => 1,
+                LabError::Bind { .. } | LabError::Start(_) => 1,
             };
         }
     };

@@ -76,7 +76,7 @@ pub enum LabError {
     #[error("--speed must be a positive number, got {0}")]
     Speed(f64),
     #[error("the lab could not start: {0}")]
-    Seed(String),
+    Start(String),
 }
 
 /// A running lab.
@@ -113,10 +113,10 @@ impl Lab {
             source,
         })?;
         let url = format!("https://{addr}");
-        let tls = server::tls::generate(addr.ip()).map_err(LabError::Seed)?;
+        let tls = server::tls::generate(addr.ip()).map_err(LabError::Start)?;
         let store = Arc::new(Store::new(SimClock::new(opts.speed), opts.history));
         let seeded = seed::seed(&store, &scenario, opts.extra_pods)
-            .map_err(|e| LabError::Seed(e.message))?;
+            .map_err(|e| LabError::Start(e.message))?;
         let mut sim = sim::Sim::new(store.clone(), &scenario.timeline);
         for (name, namespaces) in &seeded.backups {
             sim.capture_backup(name, namespaces);

@@ -154,11 +154,7 @@ async fn handle(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
         query: parts
             .uri
             .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default(),
         headers: parts.headers,
         body,
