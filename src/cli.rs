@@ -1,6 +1,8 @@
-//! The command line: `lakedeck lab …` today; the cockpit and `demo` join with their
-//! issue. Parses flags (clap) and runs the chosen command; owns exit codes (2 for bad
-//! input such as an unknown scenario, 1 for runtime failures).
+//! The command line: `lakedeck` (the cockpit on your kubeconfig), `lakedeck demo` (the
+//! cockpit on an in-process lab) and `lakedeck lab` (the lab alone, for kubectl and
+//! tests). Parses flags (clap) and runs the chosen command; owns exit codes (2 for bad
+//! input such as an unknown scenario or a broken config file, 1 for runtime failures
+//! such as an unreachable API server).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,13 +19,53 @@ use crate::lab::{self, Lab, LabError, LabOptions};
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub cockpit: CockpitArgs,
+}
+
+/// How the cockpit connects and looks (also accepted by `demo`, except the connection).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CockpitArgs {
+    /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace to show (default: the context's)
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// All namespaces
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+    /// Read-only: no action may write to the cluster
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Config file (default: ~/.config/lakedeck/config.yaml)
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Theme: default, high-contrast, mono, or a theme file (NO_COLOR forces mono)
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The cockpit against a simulated lakehouse started in-process (no cluster needed)
+    Demo(DemoArgs),
     /// Serve the simulated lakehouse cluster over a real Kubernetes API (for kubectl, tests and demos)
     Lab(LabArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Built-in scenario name (seed, node-failure) or path to a scenario YAML file
+    #[arg(long, default_value = "seed")]
+    pub scenario: String,
+    /// Simulated time runs F times faster than the wall clock
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,8 +96,127 @@ pub struct LabArgs {
 /// Runs the parsed command; returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Lab(args) => run_lab(args).await,
+        Some(Command::Lab(args)) => run_lab(args).await,
+        Some(Command::Demo(args)) => run_demo(args, cli.cockpit).await,
+        None => run_cockpit(cli.cockpit).await,
     }
+}
+
+/// Config and theme, or the exit code after saying what is wrong with them.
+fn look(args: &CockpitArgs) -> Result<(crate::config::Config, crate::theme::Theme), i32> {
+    let actions: Vec<&str> = crate::app::action::BINDABLE
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    let (config, _) =
+        crate::config::Config::load_checking_actions(args.config.as_deref(), &actions).map_err(
+            |e| {
+                eprintln!("lakedeck: {e}");
+                2
+            },
+        )?;
+    let no_color = crate::theme::Theme::no_color_from_env();
+    let requested = args.theme.clone().unwrap_or_else(|| config.theme.clone());
+    let theme = crate::theme::Theme::load(&requested, no_color).map_err(|e| {
+        eprintln!("lakedeck: {e}");
+        2
+    })?;
+    Ok((config, theme))
+}
+
+async fn run_cockpit(args: CockpitArgs) -> i32 {
+    let (config, theme) = match look(&args) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let target =
+        match crate::cockpit::connect(args.kubeconfig.as_ref(), args.context.as_deref()).await {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("lakedeck: {e}");
+                return 1;
+            }
+        };
+    let per_context = config.context(&target.connection.context);
+    let scope = if args.all_namespaces {
+        crate::app::Scope::All
+    } else {
+        let ns = args
+            .namespace
+            .clone()
+            .or(per_context.namespace.clone())
+            .unwrap_or_else(|| target.default_namespace.clone());
+        crate::app::Scope::Namespace(ns)
+    };
+    // Prove the connection before taking over the terminal: errors belong on the normal screen.
+    let probe = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        crate::sources::probe(&target.client, &scope),
+    )
+    .await;
+    let failure = match probe {
+        Err(_) => Some("timed out after 10 s".to_string()),
+        Ok(Err(e)) => Some(crate::sources::explain(&e).1),
+        Ok(Ok(())) => None,
+    };
+    if let Some(why) = failure {
+        eprintln!(
+            "lakedeck: cannot reach the Kubernetes API at {} (context {}): {why} — check the cluster is up and your kubeconfig, or try `lakedeck demo`",
+            target.connection.server, target.connection.context
+        );
+        return 1;
+    }
+    let readonly = args.readonly || per_context.readonly.unwrap_or(false);
+    crate::cockpit::run(target, scope, readonly, &config, theme).await
+}
+
+async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
+    let (config, theme) = match look(&cockpit) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let opts = LabOptions {
+        scenario: args.scenario,
+        speed: args.speed,
+        ..LabOptions::default()
+    };
+    let lab = match Lab::start(opts).await {
+        Ok(lab) => lab,
+        Err(e) => {
+            eprintln!("lakedeck demo: {e}");
+            return match e {
+                LabError::Scenario(_) | LabError::NotLoopback(_) | LabError::Speed(_) => 2,
+                LabError::Bind { .. } | LabError::Start(_) => 1,
+            };
+        }
+    };
+    let dir = std::env::temp_dir().join(format!("lakedeck-demo-{}", std::process::id()));
+    let path = dir.join("kubeconfig");
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| lab::kubeconfig::write(&path, &lab.url, &lab.ca_pem, &lab.tokens));
+    if let Err(e) = written {
+        eprintln!(
+            "lakedeck demo: cannot write the demo kubeconfig under {}: {e}",
+            dir.display()
+        );
+        return 1;
+    }
+    let target =
+        match crate::cockpit::connect(Some(&path), Some(lab::kubeconfig::ADMIN_CONTEXT)).await {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("lakedeck demo: {e}");
+                return 1;
+            }
+        };
+    let scope = match cockpit.namespace {
+        Some(ns) if !cockpit.all_namespaces => crate::app::Scope::Namespace(ns),
+        _ => crate::app::Scope::All,
+    };
+    let code = crate::cockpit::run(target, scope, cockpit.readonly, &config, theme).await;
+    lab.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+    code
 }
 
 async fn run_lab(args: LabArgs) -> i32 {

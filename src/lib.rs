@@ -2,6 +2,13 @@
 //! the embedded lab it is developed, tested and demonstrated against. See DESIGN.md.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod cli;
+pub mod cockpit;
+pub mod config;
 pub mod lab;
 pub mod model;
+pub mod sources;
+pub mod terminal;
+pub mod theme;
+pub mod ui;

@@ -1,0 +1,365 @@
+//! The cockpit's runtime: connects (kubeconfig rules, or the in-process lab for
+//! `demo`), checks the connection before touching the terminal (so a bad kubeconfig or an
+//! unreachable server is a plain message and exit code 1), then runs the loop —
+//! terminal events, source messages and a 1 s clock feed `app::update`; effects start
+//! and stop source tasks; a frame is drawn only when something changed, no more often
+//! than the frame floor. Restarts a source task that died.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config as KubeConfig};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::app::keymap::Keymap;
+use crate::app::{self, AppState, Connection, Effect, Msg, Scope, View};
+use crate::config::Config;
+use crate::sources;
+use crate::terminal::Tui;
+use crate::theme::Theme;
+
+/// Where the cockpit connects and how it looks.
+#[derive(Debug, Clone, Default)]
+pub struct CockpitOptions {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub readonly: bool,
+    pub config: Option<PathBuf>,
+    pub theme: Option<String>,
+}
+
+/// A ready connection: the client plus what the header shows.
+pub struct Target {
+    pub client: Client,
+    pub connection: Connection,
+    pub default_namespace: String,
+    pub kubeconfig: Option<Kubeconfig>,
+}
+
+/// Builds a client the way kubectl would (explicit file, KUBECONFIG, ~/.kube/config,
+/// in-cluster), with kube-rs's silent retries off so outages show as outages.
+pub async fn connect(
+    kubeconfig: Option<&PathBuf>,
+    context: Option<&str>,
+) -> Result<Target, String> {
+    let options = KubeConfigOptions {
+        context: context.map(str::to_string),
+        ..Default::default()
+    };
+    let (mut config, file) = match kubeconfig {
+        Some(path) => {
+            let kc = Kubeconfig::read_from(path)
+                .map_err(|e| format!("cannot read kubeconfig {}: {e}", path.display()))?;
+            let c = KubeConfig::from_custom_kubeconfig(kc.clone(), &options)
+                .await
+                .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?;
+            (c, Some(kc))
+        }
+        None => match Kubeconfig::read() {
+            Ok(kc) => {
+                let c = KubeConfig::from_custom_kubeconfig(kc.clone(), &options)
+                    .await
+                    .map_err(|e| format!("kubeconfig: {e}"))?;
+                (c, Some(kc))
+            }
+            Err(read_err) => match KubeConfig::incluster() {
+                Ok(c) => (c, None),
+                Err(_) => {
+                    return Err(format!(
+                        "no kubeconfig found ({read_err}) and not running in a cluster — set KUBECONFIG, pass --kubeconfig, or try `lakedeck demo`"
+                    ));
+                }
+            },
+        },
+    };
+    config.default_retry = false;
+    let context_name = context
+        .map(str::to_string)
+        .or_else(|| file.as_ref().and_then(|k| k.current_context.clone()))
+        .unwrap_or_else(|| "in-cluster".into());
+    let connection = Connection {
+        context: context_name,
+        server: config.cluster_url.to_string(),
+        user: None,
+        readonly: false,
+    };
+    let default_namespace = config.default_namespace.clone();
+    let client = Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))?;
+    Ok(Target {
+        client,
+        connection,
+        default_namespace,
+        kubeconfig: file,
+    })
+}
+
+struct Tasks {
+    client: Client,
+    tx: mpsc::Sender<Msg>,
+    scope: Scope,
+    running: HashMap<&'static str, JoinHandle<()>>,
+}
+
+impl Tasks {
+    fn start(&mut self, name: &'static str) {
+        let c = self.client.clone();
+        let tx = self.tx.clone();
+        let handle = match name {
+            "pods" => sources::watch_pods(c, self.scope.clone(), tx),
+            "nodes" => sources::watch_nodes(c, tx),
+            "metrics" => sources::poll_metrics(c, self.scope.clone(), tx),
+            _ => sources::identify(c, tx),
+        };
+        if let Some(old) = self.running.insert(name, handle) {
+            old.abort();
+        }
+    }
+
+    fn start_all(&mut self) {
+        for name in ["pods", "nodes", "metrics", "identity"] {
+            self.start(name);
+        }
+    }
+
+    /// Restarts watchers that died (a panic in a task must not end the cockpit).
+    async fn supervise(&mut self) {
+        let dead: Vec<&'static str> = self
+            .running
+            .iter()
+            .filter(|(name, h)| **name != "identity" && h.is_finished())
+            .map(|(n, _)| *n)
+            .collect();
+        for name in dead {
+            let _ = self
+                .tx
+                .send(Msg::TaskFailed(format!(
+                    "the {name} source stopped unexpectedly"
+                )))
+                .await;
+            self.start(name);
+        }
+    }
+
+    fn stop_all(&mut self) {
+        for (_, h) in self.running.drain() {
+            h.abort();
+        }
+    }
+}
+
+/// The default keymap with the config's `keys:` applied.
+pub fn keymap_from(config: &Config) -> Result<Keymap, String> {
+    use crate::config::KeyCodeName as K;
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let overrides = config.key_overrides()?;
+    let mapped = overrides.into_iter().map(|(name, specs)| {
+        let keys = specs
+            .into_iter()
+            .map(|k| {
+                let code = match k.code {
+                    K::Char(c) => KeyCode::Char(c),
+                    K::Up => KeyCode::Up,
+                    K::Down => KeyCode::Down,
+                    K::Left => KeyCode::Left,
+                    K::Right => KeyCode::Right,
+                    K::PageUp => KeyCode::PageUp,
+                    K::PageDown => KeyCode::PageDown,
+                    K::Home => KeyCode::Home,
+                    K::End => KeyCode::End,
+                    K::Enter => KeyCode::Enter,
+                    K::Esc => KeyCode::Esc,
+                    K::Tab => KeyCode::Tab,
+                    K::BackTab => KeyCode::BackTab,
+                    K::Backspace => KeyCode::Backspace,
+                    K::Delete => KeyCode::Delete,
+                    K::F(n) => KeyCode::F(n),
+                };
+                let mut m = KeyModifiers::NONE;
+                m.set(KeyModifiers::CONTROL, k.ctrl);
+                m.set(KeyModifiers::ALT, k.alt);
+                m.set(KeyModifiers::SHIFT, k.shift);
+                (code, m)
+            })
+            .collect();
+        (name, keys)
+    });
+    Keymap::default().with_overrides(mapped)
+}
+
+/// Runs the cockpit against `target` until the user quits; returns the exit code.
+pub async fn run(
+    target: Target,
+    scope: Scope,
+    readonly: bool,
+    config: &Config,
+    theme: Theme,
+) -> i32 {
+    let mut connection = target.connection.clone();
+    connection.readonly = readonly;
+    let keymap = match keymap_from(config) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("lakedeck: {e}");
+            return 2;
+        }
+    };
+    let mut state = AppState::new(
+        connection,
+        scope.clone(),
+        keymap,
+        config.favourites.clone(),
+        config.log_buffer_lines,
+    );
+    let (tx, mut rx) = mpsc::channel::<Msg>(4096);
+    let mut tasks = Tasks {
+        client: target.client.clone(),
+        tx: tx.clone(),
+        scope,
+        running: HashMap::new(),
+    };
+    let mut kubeconfig = target.kubeconfig;
+    tasks.start_all();
+    let mut logs: Option<JoinHandle<()>> = None;
+
+    let mut tui = match Tui::enter() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("lakedeck: cannot take over the terminal: {e}");
+            return 1;
+        }
+    };
+    if let Ok(size) = tui.terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    let floor = Duration::from_millis(config.frame_ms.max(10));
+    let mut last_draw: Option<Instant> = None;
+    let mut events = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        if state.dirty {
+            let due = last_draw.is_none_or(|t| t.elapsed() >= floor);
+            if due {
+                state.prepare();
+                if let Err(e) = tui.draw(|f| crate::ui::draw(&state, &theme, f)) {
+                    drop(tui);
+                    eprintln!("lakedeck: cannot draw: {e}");
+                    return 1;
+                }
+                state.dirty = false;
+                last_draw = Some(Instant::now());
+            }
+        }
+        let wait = last_draw.map_or(Duration::ZERO, |t| floor.saturating_sub(t.elapsed()));
+        let mut msgs = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => msgs.push(Msg::Key(k)),
+                Some(Ok(Event::Resize(w, h))) => msgs.push(Msg::Resize(w, h)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+            Some(m) = rx.recv() => {
+                msgs.push(m);
+                // Coalesce a burst (a re-list, a log flood) into one frame.
+                while msgs.len() < 2000 {
+                    match rx.try_recv() {
+                        Ok(m) => msgs.push(m),
+                        Err(_) => break,
+                    }
+                }
+            }
+            _ = clock.tick() => {
+                msgs.push(Msg::Tick(jiff::Timestamp::now()));
+                tasks.supervise().await;
+            }
+            _ = tokio::time::sleep(wait), if state.dirty => {}
+        }
+        for msg in msgs {
+            for effect in app::update(&mut state, msg) {
+                match effect {
+                    Effect::Quit => {
+                        tasks.stop_all();
+                        if let Some(h) = logs.take() {
+                            h.abort();
+                        }
+                        drop(tui);
+                        return 0;
+                    }
+                    Effect::WatchPods(scope) => {
+                        tasks.scope = scope;
+                        tasks.start("pods");
+                        tasks.start("metrics");
+                    }
+                    Effect::FetchDescribe(target) | Effect::FetchYaml(target) => {
+                        let yaml = matches!(state.view(), View::Detail { title, .. } if title.starts_with("yaml"));
+                        if let View::Detail { title, .. } = state.view() {
+                            sources::fetch_detail(
+                                tasks.client.clone(),
+                                target,
+                                yaml,
+                                title.clone(),
+                                tx.clone(),
+                            );
+                        }
+                    }
+                    Effect::StreamLogs(req) => {
+                        if let Some(h) = logs.replace(sources::stream_logs(
+                            tasks.client.clone(),
+                            req,
+                            tx.clone(),
+                        )) {
+                            h.abort();
+                        }
+                    }
+                    Effect::StopLogs => {
+                        if let Some(h) = logs.take() {
+                            h.abort();
+                        }
+                    }
+                    Effect::ListContexts => {
+                        let names = kubeconfig
+                            .as_ref()
+                            .map(|k| k.contexts.iter().map(|c| c.name.clone()).collect())
+                            .unwrap_or_default();
+                        let _ = tx.send(Msg::Contexts(names)).await;
+                    }
+                    Effect::SwitchContext(name) => {
+                        let path = std::env::var_os("KUBECONFIG").map(PathBuf::from);
+                        match connect(path.as_ref(), Some(&name)).await {
+                            Ok(t) => {
+                                tasks.stop_all();
+                                tasks.client = t.client;
+                                kubeconfig = t.kubeconfig;
+                                state.connection = Connection {
+                                    readonly,
+                                    ..t.connection
+                                };
+                                state.pods.replace_all(Vec::new());
+                                state.nodes.replace_all(Vec::new());
+                                state.sources.clear();
+                                tasks.start_all();
+                            }
+                            Err(e) => {
+                                let _ = tx
+                                    .send(Msg::Notice(format!("cannot switch to {name}: {e}")))
+                                    .await;
+                            }
+                        }
+                        state.dirty = true;
+                    }
+                }
+            }
+        }
+    }
+    tasks.stop_all();
+    drop(tui);
+    0
+}

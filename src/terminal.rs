@@ -1,0 +1,98 @@
+//! Terminal ownership: raw mode and the alternate screen in, everything back out — on a
+//! normal exit, on an error and on a panic of the UI thread (a panic in a background
+//! task must not tear down a live screen: it is logged and the task restarted). Frames
+//! are written through a buffered stdout inside synchronized-output brackets, so each
+//! frame leaves in one write and supporting terminals show it atomically.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ThreadId;
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{execute, queue};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+pub struct Tui {
+    pub terminal: Terminal<Backend>,
+}
+
+impl Tui {
+    /// Takes over the terminal.
+    pub fn enter() -> io::Result<Tui> {
+        let _ = UI_THREAD.set(std::thread::current().id());
+        install_panic_hook();
+        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let mut out = BufWriter::with_capacity(64 * 1024, io::stdout());
+        if let Err(e) = execute!(out, EnterAlternateScreen, Hide) {
+            restore();
+            return Err(e);
+        }
+        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+            Ok(t) => t,
+            Err(e) => {
+                restore();
+                return Err(e);
+            }
+        };
+        Ok(Tui { terminal })
+    }
+
+    /// Draws one frame inside synchronized-output brackets.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        self.terminal.draw(render)?;
+        execute!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        Ok(())
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.terminal.backend_mut().flush();
+        restore();
+    }
+}
+
+/// Gives the terminal back (idempotent): synchronized output ended, cursor shown,
+/// alternate screen left, raw mode off.
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    let _ = execute!(out, EndSynchronizedUpdate, Show, LeaveAlternateScreen);
+    let _ = disable_raw_mode();
+}
+
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let on_ui_thread = UI_THREAD
+            .get()
+            .is_some_and(|id| *id == std::thread::current().id());
+        if on_ui_thread || !ACTIVE.load(Ordering::SeqCst) {
+            restore();
+            previous(info);
+        } else {
+            // A background task: the runtime reports it in the UI and restarts the task;
+            // printing here would scribble over the live screen.
+            tracing::error!("background task panicked: {info}");
+        }
+    }));
+}

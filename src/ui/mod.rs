@@ -1,0 +1,156 @@
+//! Drawing: `draw(&AppState, &Theme, &mut Frame)` lays out the header, the focused view
+//! and the footer. One file per pane in `panes/`, shared pieces in `widgets`. Never does
+//! I/O and never changes app state; a terminal below the minimum size gets a one-line
+//! message instead of a broken layout.
+
+mod panes;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{AppState, Input, View};
+use crate::theme::Theme;
+
+/// Below this the layout cannot show a useful table.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "terminal too small ({}×{}, need {MIN_WIDTH}×{MIN_HEIGHT})",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(msg).style(theme.error),
+            Rect {
+                height: 1.min(area.height),
+                ..area
+            },
+        );
+        return;
+    }
+    let [header, body, footer] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ]));
+    draw_header(state, theme, frame, header);
+    match state.view() {
+        View::Overview => panes::overview::draw(state, theme, frame, body),
+        View::Pods => panes::pods::draw(state, theme, frame, body),
+        View::Nodes => panes::nodes::draw(state, theme, frame, body),
+        View::Detail {
+            title,
+            lines,
+            scroll,
+        } => panes::detail::draw(theme, frame, body, title, lines.as_ref(), *scroll),
+        View::Logs(v) => panes::logs::draw(theme, frame, body, v),
+        View::Help { scroll } => panes::help::draw(state, theme, frame, body, *scroll),
+        View::Contexts { names, selected } => {
+            panes::help::draw_contexts(state, theme, frame, body, names, *selected)
+        }
+    }
+    draw_footer(state, theme, frame, footer);
+}
+
+fn draw_header(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let c = &state.connection;
+    let time = state.now.strftime("%H:%M:%S UTC").to_string();
+    let mut spans = vec![
+        Span::styled(" lakedeck ", theme.title),
+        Span::raw(format!(" ctx {} ", c.context)),
+    ];
+    // The server URL is the first thing to go on a narrow terminal.
+    if area.width >= 110 {
+        spans.push(Span::styled("│", theme.dim));
+        spans.push(Span::raw(format!(" {} ", c.server)));
+    }
+    spans.extend([
+        Span::styled("│", theme.dim),
+        Span::raw(format!(" user {} ", c.user.as_deref().unwrap_or("…"))),
+        Span::styled("│", theme.dim),
+        Span::raw(format!(" ns {} ", state.scope.label())),
+    ]);
+    if c.readonly {
+        spans.push(Span::styled(" READ-ONLY ", theme.header_badge));
+    }
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let pad = (area.width as usize).saturating_sub(used + time.len() + 1);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::raw(time));
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
+}
+
+fn draw_footer(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line = match &state.input {
+        Input::Filter(t) => Line::from(vec![
+            Span::styled("/", theme.filter),
+            Span::raw(t.clone()),
+            Span::styled("▏", theme.filter),
+        ]),
+        Input::Command(t) => Line::from(vec![
+            Span::styled(":", theme.filter),
+            Span::raw(t.clone()),
+            Span::styled("▏", theme.filter),
+        ]),
+        Input::LogSearch(t) => Line::from(vec![
+            Span::styled("search /", theme.filter),
+            Span::raw(t.clone()),
+            Span::styled("▏", theme.filter),
+        ]),
+        Input::None => match &state.message {
+            Some((m, _)) => Line::from(Span::styled(m.clone(), theme.warning)),
+            None => hints(state, theme),
+        },
+    };
+    frame.render_widget(Paragraph::new(line).style(theme.footer), area);
+}
+
+/// Key hints for the focused view, taken from the live keymap.
+fn hints(state: &AppState, theme: &Theme) -> Line<'static> {
+    let names: &[(&str, &str)] = match state.view() {
+        View::Overview | View::Pods => &[
+            ("enter", "open"),
+            ("describe", "describe"),
+            ("yaml", "yaml"),
+            ("logs", "logs"),
+            ("filter", "filter"),
+            ("command", "cmd"),
+            ("help", "help"),
+            ("quit", "quit"),
+        ],
+        View::Nodes => &[
+            ("enter", "pods"),
+            ("describe", "describe"),
+            ("yaml", "yaml"),
+            ("filter", "filter"),
+            ("back", "back"),
+            ("help", "help"),
+        ],
+        View::Logs(_) => &[
+            ("follow", "follow/pause"),
+            ("wrap", "wrap"),
+            ("timestamps", "time"),
+            ("previous", "previous"),
+            ("container", "container"),
+            ("filter", "search"),
+            ("back", "back"),
+        ],
+        View::Detail { .. } | View::Help { .. } | View::Contexts { .. } => {
+            &[("down", "scroll"), ("back", "back"), ("quit", "quit")]
+        }
+    };
+    let mut spans = Vec::new();
+    for (name, label) in names {
+        if let Some(k) = state.keymap.key_for(name) {
+            spans.push(Span::styled(format!("<{k}>"), theme.footer_key));
+            spans.push(Span::raw(format!(" {label}  ")));
+        }
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,115 @@
+//! The nodes view: kubectl's STATUS (with SchedulingDisabled), roles, pods, CPU% and
+//! MEM% of allocatable from the metrics API (n/a with the reason when it is missing or
+//! forbidden), pressure conditions, taints, version and age.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::app::{AppState, SourceId, SourceState};
+use crate::model::nodes::{NodeRow, percent};
+use crate::model::pods::Severity;
+use crate::theme::Theme;
+use crate::ui::widgets::{self, Column, col, severity_style, severity_symbol, source_badge};
+
+pub const COLUMNS: &[Column] = &[
+    col("NAME", 18, 0),
+    col("STATUS", 26, 0),
+    col("ROLES", 14, 2),
+    col("PODS", 5, 1),
+    col("CPU%", 5, 1),
+    col("MEM%", 5, 1),
+    col("PRESSURE", 14, 3),
+    col("TAINTS", 20, 4),
+    col("VERSION", 8, 5),
+    col("AGE", 5, 2),
+];
+
+fn severity(n: &NodeRow) -> Severity {
+    if !n.ready {
+        Severity::Critical
+    } else if !n.pressures.is_empty() {
+        Severity::Warning
+    } else if n.unschedulable {
+        Severity::Info
+    } else {
+        Severity::Ok
+    }
+}
+
+pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let height = area.height.saturating_sub(3) as usize;
+    let offset = state.nodes.scroll_for(height);
+    let metrics_ok = matches!(state.source(SourceId::Metrics), SourceState::Live);
+    let pods_on = |name: &str| {
+        state
+            .pods
+            .rows()
+            .filter(|p| p.node.as_deref() == Some(name))
+            .count()
+    };
+    let rows = state
+        .nodes
+        .window(offset, height)
+        .map(|n| {
+            let usage = state.node_usage.get(n.name.as_ref()).filter(|_| metrics_ok);
+            let pct = |used: Option<u64>, total: u64| {
+                used.and_then(|u| percent(u, total))
+                    .map_or_else(|| "n/a".to_string(), |p| format!("{p}%"))
+            };
+            let sev = severity(n);
+            let mark = if theme.symbols {
+                severity_symbol(sev)
+            } else {
+                ""
+            };
+            (
+                vec![
+                    format!("{mark}{}", n.name),
+                    n.status.to_string(),
+                    n.roles.to_string(),
+                    pods_on(&n.name).to_string(),
+                    pct(usage.map(|u| u.0), n.cpu_allocatable_m),
+                    pct(usage.map(|u| u.1), n.mem_allocatable),
+                    n.pressure_column(),
+                    n.taints_column(),
+                    n.version.to_string(),
+                    n.age_column(state.now),
+                ],
+                severity_style(theme, sev),
+            )
+        })
+        .collect();
+    let mut title = vec![Span::styled(
+        format!(" Nodes ({}) ", state.nodes.visible_len()),
+        theme.title,
+    )];
+    if !state.nodes.filter.is_empty() {
+        title.push(Span::styled(
+            format!(" /{} ", state.nodes.filter.describe()),
+            theme.filter,
+        ));
+    }
+    title.extend(source_badge(
+        theme,
+        &state.source(SourceId::Nodes),
+        state.now,
+    ));
+    if !metrics_ok {
+        title.extend(source_badge(
+            theme,
+            &state.source(SourceId::Metrics),
+            state.now,
+        ));
+    }
+    let selected = state.nodes.selected.checked_sub(offset);
+    widgets::table(
+        frame,
+        area,
+        theme,
+        Line::from(title),
+        COLUMNS,
+        rows,
+        selected,
+    );
+}

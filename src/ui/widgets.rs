@@ -1,0 +1,192 @@
+//! Shared drawing pieces: the data table (columns dropped by priority to fit the width,
+//! only the visible window of rows built), severity styling that also works without
+//! colour (symbols), text gauges, and the source-status line panes put in their titles.
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+use crate::app::SourceState;
+use crate::model::duration::human_duration;
+use crate::model::pods::Severity;
+use crate::theme::Theme;
+
+/// A table column: header, width, and priority (lower stays longer when space is short).
+pub struct Column {
+    pub header: &'static str,
+    pub width: u16,
+    pub priority: u8,
+}
+
+pub const fn col(header: &'static str, width: u16, priority: u8) -> Column {
+    Column {
+        header,
+        width,
+        priority,
+    }
+}
+
+/// Which columns fit in `width` (1 cell between columns); the rest are dropped, lowest
+/// priority first. The last kept column absorbs spare width.
+pub fn fit(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut keep: Vec<usize> = (0..columns.len()).collect();
+    let total = |k: &[usize]| k.iter().map(|&i| columns[i].width + 1).sum::<u16>();
+    while total(&keep) > width && keep.len() > 1 {
+        let worst = keep
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, i)| columns[**i].priority)
+            .map(|(pos, _)| pos);
+        match worst {
+            Some(pos) => {
+                keep.remove(pos);
+            }
+            None => break,
+        }
+    }
+    keep
+}
+
+pub fn severity_style(theme: &Theme, s: Severity) -> Style {
+    match s {
+        Severity::Critical => theme.critical,
+        Severity::Warning => theme.warning,
+        Severity::Info => theme.info,
+        Severity::Ok => theme.ok,
+    }
+}
+
+/// A marker that shows severity without colour (mono themes).
+pub fn severity_symbol(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "✗ ",
+        Severity::Warning => "! ",
+        Severity::Info => "· ",
+        Severity::Ok => "  ",
+    }
+}
+
+/// Draws a bordered table of `rows` (already the visible window) with `selected` as the
+/// highlighted index within them.
+pub fn table(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: Line<'_>,
+    columns: &[Column],
+    rows: Vec<(Vec<String>, Style)>,
+    selected: Option<usize>,
+) {
+    let keep = fit(columns, area.width.saturating_sub(2));
+    // Spare width goes to the columns whose text runs long (names, statuses, reasons).
+    let widths: Vec<Constraint> = keep
+        .iter()
+        .map(|&i| match columns[i].header {
+            "NAME" | "WHY" | "STATUS" => Constraint::Min(columns[i].width),
+            _ => Constraint::Length(columns[i].width),
+        })
+        .collect();
+    let header =
+        Row::new(keep.iter().map(|&i| Cell::from(columns[i].header))).style(theme.table_header);
+    let body: Vec<Row> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(n, (cells, style))| {
+            let style = if Some(n) == selected {
+                theme.selected
+            } else {
+                style
+            };
+            Row::new(
+                keep.iter()
+                    .map(|&i| Cell::from(cells.get(i).cloned().unwrap_or_default())),
+            )
+            .style(style)
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(title);
+    frame.render_widget(
+        Table::new(body, widths)
+            .header(header)
+            .block(block)
+            .column_spacing(1),
+        area,
+    );
+}
+
+/// The part of a pane title that tells how fresh its data is.
+pub fn source_badge(theme: &Theme, state: &SourceState, now: Timestamp) -> Vec<Span<'static>> {
+    match state {
+        SourceState::Live => Vec::new(),
+        SourceState::Connecting => vec![Span::styled(" connecting… ", theme.dim)],
+        SourceState::Failing {
+            reason,
+            attempt,
+            retry_in_secs,
+            since,
+        } => vec![Span::styled(
+            format!(
+                " STALE {} — reconnecting (attempt {attempt}, next in {retry_in_secs} s): {reason} ",
+                human_duration(now.duration_since(*since))
+            ),
+            theme.stale,
+        )],
+        SourceState::Forbidden(why) => vec![Span::styled(format!(" {why} "), theme.error)],
+        SourceState::Unavailable(why) => vec![Span::styled(format!(" n/a: {why} "), theme.dim)],
+    }
+}
+
+/// `▕███░░░░░▏ 47%` in `width` cells.
+pub fn gauge(percent: Option<u8>, width: usize) -> String {
+    let Some(p) = percent else {
+        return format!("{:width$}", "n/a", width = width);
+    };
+    let bar = width.saturating_sub(5).max(1);
+    let filled = (usize::from(p.min(100)) * bar).div_ceil(100);
+    format!(
+        "{}{} {:>3}%",
+        "█".repeat(filled),
+        "░".repeat(bar - filled.min(bar)),
+        p
+    )
+}
+
+pub fn bytes_column(b: u64) -> String {
+    const MI: u64 = 1024 * 1024;
+    if b >= 10 * 1024 * MI {
+        format!("{}Gi", b / (1024 * MI))
+    } else {
+        format!("{}Mi", b / MI)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_drop_by_priority_to_fit() {
+        let cols = [
+            col("NAME", 30, 0),
+            col("STATUS", 16, 0),
+            col("NODE", 16, 3),
+            col("AGE", 6, 1),
+        ];
+        assert_eq!(fit(&cols, 200), vec![0, 1, 2, 3]);
+        assert_eq!(fit(&cols, 60), vec![0, 1, 3]);
+        assert_eq!(fit(&cols, 10), vec![0]);
+    }
+
+    #[test]
+    fn gauges_have_fixed_width() {
+        assert_eq!(gauge(Some(50), 17).chars().count(), 17);
+        assert_eq!(gauge(Some(100), 17).chars().count(), 17);
+        assert_eq!(gauge(None, 5), "n/a  ");
+    }
+}
