@@ -1,0 +1,233 @@
+//! The cockpit's sources against the lab over real HTTPS: the pod rows agree with the lab's
+//! kubectl-style Table for every seed pod; the pod watch survives dropped watches, an
+//! expired history (re-list, no lost or duplicated rows) and an outage (stale marker,
+//! then recovery); a forbidden read is reported as forbidden.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Pod, Secret};
+use kube::Client;
+use kube::api::{Api, ListParams};
+use lakedeck::app::{Change, Msg, Scope, SourceId, SourceState};
+use lakedeck::lab::{Lab, LabOptions};
+use lakedeck::model::pods::{Interner, PodRow};
+use tokio::sync::mpsc;
+
+async fn lab_and_client(context: &str) -> (Lab, Client, tempfile::TempDir) {
+    let lab = Lab::start(LabOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kubeconfig");
+    lakedeck::lab::kubeconfig::write(&path, &lab.url, &lab.ca_pem, &lab.tokens).unwrap();
+    let target = lakedeck::cockpit::connect(Some(&path), Some(context))
+        .await
+        .unwrap();
+    (lab, target.client, dir)
+}
+
+async fn fault(client: &Client, action: &str) {
+    let req = http::Request::post(format!("/lakedeck/faults/{action}"))
+        .body(Vec::new())
+        .unwrap();
+    client.request_text(req).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_rows_agree_with_the_labs_table_for_every_seed_pod() {
+    let (_lab, client, _dir) = lab_and_client("lakedeck-lab").await;
+    let req = http::Request::get("/api/v1/pods")
+        .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+        .body(Vec::new())
+        .unwrap();
+    let table: serde_json::Value =
+        serde_json::from_str(&client.request_text(req).await.unwrap()).unwrap();
+    let pods = Api::<Pod>::all(client)
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items;
+    let mut interner = Interner::default();
+    let rows: BTreeMap<String, PodRow> = pods
+        .iter()
+        .map(|p| {
+            (
+                p.metadata.name.clone().unwrap(),
+                PodRow::from_pod(p, &mut interner),
+            )
+        })
+        .collect();
+    let table_rows = table["rows"].as_array().unwrap();
+    assert_eq!(table_rows.len(), rows.len());
+    for r in table_rows {
+        let cells = r["cells"].as_array().unwrap();
+        let name = cells[0].as_str().unwrap();
+        let row = &rows[name];
+        assert_eq!(
+            cells[1].as_str().unwrap(),
+            row.ready_column(),
+            "READY of {name}"
+        );
+        assert_eq!(cells[2].as_str().unwrap(), &*row.status, "STATUS of {name}");
+        // RESTARTS carries an age; compare the count, which is what can disagree.
+        let count = cells[3]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap();
+        assert_eq!(count, row.restarts.to_string(), "RESTARTS of {name}");
+    }
+}
+
+/// Applies pod messages like the app would and reports source states.
+#[derive(Default)]
+struct Mirror {
+    rows: BTreeMap<(String, String), String>,
+    states: Vec<SourceState>,
+    resets: usize,
+}
+
+impl Mirror {
+    fn apply(&mut self, msg: Msg) {
+        let key = |r: &PodRow| (r.namespace.to_string(), r.name.to_string());
+        match msg {
+            Msg::Pods(Change::Reset(rows)) => {
+                self.resets += 1;
+                let before = rows.len();
+                self.rows = rows
+                    .iter()
+                    .map(|r| (key(r), r.resource_version.to_string()))
+                    .collect();
+                assert_eq!(
+                    self.rows.len(),
+                    before,
+                    "a re-list must not carry duplicates"
+                );
+            }
+            Msg::Pods(Change::Upsert(r)) => {
+                self.rows.insert(key(&r), r.resource_version.to_string());
+            }
+            Msg::Pods(Change::Delete(r)) => {
+                self.rows.remove(&key(&r));
+            }
+            Msg::Source(SourceId::Pods, s) => self.states.push(s),
+            _ => {}
+        }
+    }
+}
+
+async fn drain_until(
+    rx: &mut mpsc::Receiver<Msg>,
+    mirror: &mut Mirror,
+    secs: u64,
+    done: impl Fn(&Mirror) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !done(mirror) {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(m)) => mirror.apply(m),
+            Ok(None) => panic!("source ended"),
+            Err(_) => panic!("timed out; states so far: {:?}", mirror.states),
+        }
+    }
+}
+
+async fn truth(client: &Client) -> BTreeMap<(String, String), String> {
+    Api::<Pod>::namespaced(client.clone(), "trino")
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| {
+            (
+                (p.metadata.namespace.unwrap(), p.metadata.name.unwrap()),
+                p.metadata.resource_version.unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_watch_survives_dropped_watches_expired_history_and_an_outage() {
+    let (_lab, client, _dir) = lab_and_client("lakedeck-lab").await;
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _task = lakedeck::sources::watch_pods(client.clone(), Scope::Namespace("trino".into()), tx);
+    let mut m = Mirror::default();
+    drain_until(&mut rx, &mut m, 10, |m| m.resets == 1).await;
+    assert_eq!(m.rows, truth(&client).await);
+
+    // Dropped watch, then a change: the watcher resumes and sees it.
+    fault(&client, "drop-watches").await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "trino");
+    pods.delete("trino-worker-1", &Default::default())
+        .await
+        .unwrap();
+    drain_until(&mut rx, &mut m, 15, |m| {
+        m.rows.keys().any(|(_, n)| n == "trino-worker-1") && m.rows.len() == 4
+    })
+    .await;
+
+    // Expired history plus a dropped watch: a re-list, with nothing lost or doubled.
+    fault(&client, "expire-history").await;
+    fault(&client, "drop-watches").await;
+    drain_until(&mut rx, &mut m, 15, |m| m.resets >= 2).await;
+    tokio::time::sleep(Duration::from_secs(3)).await; // let the restarted pod settle
+    while let Ok(msg) = rx.try_recv() {
+        m.apply(msg);
+    }
+    assert_eq!(
+        m.rows,
+        truth(&client).await,
+        "after the re-list the mirror equals the lab"
+    );
+
+    // An outage: the source reports it is failing (and why), then recovers.
+    let req = http::Request::post("/lakedeck/faults/unavailable?seconds=3")
+        .body(Vec::new())
+        .unwrap();
+    client.request_text(req).await.unwrap();
+    drain_until(&mut rx, &mut m, 15, |m| {
+        matches!(m.states.last(), Some(SourceState::Failing { .. }))
+    })
+    .await;
+    if let Some(SourceState::Failing {
+        reason,
+        attempt,
+        retry_in_secs,
+        ..
+    }) = m.states.last()
+    {
+        assert!(
+            reason.contains("503") || reason.contains("ServiceUnavailable"),
+            "{reason}"
+        );
+        assert!(*attempt >= 1 && *retry_in_secs >= 1);
+    }
+    drain_until(&mut rx, &mut m, 30, |m| {
+        matches!(m.states.last(), Some(SourceState::Live))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_viewer_is_told_it_is_forbidden() {
+    let (_lab, viewer, _dir) = lab_and_client("lakedeck-lab-viewer").await;
+    let err = Api::<Secret>::namespaced(viewer.clone(), "keycloak")
+        .list(&ListParams::default())
+        .await
+        .unwrap_err();
+    let (forbidden, message) = lakedeck::sources::explain(&err);
+    assert!(forbidden);
+    assert!(
+        message.starts_with("forbidden:")
+            && message.contains("User \"viewer\" cannot list resource \"secrets\""),
+        "{message}"
+    );
+    // Pods are readable, so the cockpit's own watch works for the viewer.
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _task = lakedeck::sources::watch_pods(viewer, Scope::All, tx);
+    let mut m = Mirror::default();
+    drain_until(&mut rx, &mut m, 10, |m| m.resets == 1 && !m.rows.is_empty()).await;
+}
