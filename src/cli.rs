@@ -97,8 +97,14 @@ pub struct LabArgs {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Lab(args)) => run_lab(args).await,
-        Some(Command::Demo(args)) => run_demo(args, cli.cockpit).await,
-        None => run_cockpit(cli.cockpit).await,
+        Some(Command::Demo(args)) => {
+            crate::logging::init();
+            run_demo(args, cli.cockpit).await
+        }
+        None => {
+            crate::logging::init();
+            run_cockpit(cli.cockpit).await
+        }
     }
 }
 

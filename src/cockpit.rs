@@ -41,6 +41,8 @@ pub struct Target {
     pub connection: Connection,
     pub default_namespace: String,
     pub kubeconfig: Option<Kubeconfig>,
+    /// The file it came from, so `:ctx` switches within the same file.
+    pub kubeconfig_path: Option<PathBuf>,
 }
 
 /// Builds a client the way kubectl would (explicit file, KUBECONFIG, ~/.kube/config,
@@ -97,6 +99,7 @@ pub async fn connect(
         connection,
         default_namespace,
         kubeconfig: file,
+        kubeconfig_path: kubeconfig.cloned(),
     })
 }
 
@@ -225,6 +228,7 @@ pub async fn run(
         running: HashMap::new(),
     };
     let mut kubeconfig = target.kubeconfig;
+    let kubeconfig_path = target.kubeconfig_path;
     tasks.start_all();
     let mut logs: Option<JoinHandle<()>> = None;
 
@@ -332,8 +336,7 @@ pub async fn run(
                         let _ = tx.send(Msg::Contexts(names)).await;
                     }
                     Effect::SwitchContext(name) => {
-                        let path = std::env::var_os("KUBECONFIG").map(PathBuf::from);
-                        match connect(path.as_ref(), Some(&name)).await {
+                        match connect(kubeconfig_path.as_ref(), Some(&name)).await {
                             Ok(t) => {
                                 tasks.stop_all();
                                 tasks.client = t.client;

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cockpit;
 pub mod config;
 pub mod lab;
+pub mod logging;
 pub mod model;
 pub mod sources;
 pub mod terminal;
