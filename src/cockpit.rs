@@ -57,8 +57,15 @@ pub async fn connect(
     };
     let (mut config, file) = match kubeconfig {
         Some(path) => {
-            let kc = Kubeconfig::read_from(path)
-                .map_err(|e| format!("cannot read kubeconfig {}: {e}", path.display()))?;
+            if !path.exists() {
+                return Err(format!(
+                    "kubeconfig {} does not exist — pass an existing file with --kubeconfig, or leave it out to use KUBECONFIG / ~/.kube/config (`lakedeck demo` needs none)",
+                    path.display()
+                ));
+            }
+            let kc = Kubeconfig::read_from(path).map_err(|e| {
+                format!("cannot read kubeconfig {}: {e} — fix the file or pass another with --kubeconfig", path.display())
+            })?;
             let c = KubeConfig::from_custom_kubeconfig(kc.clone(), &options)
                 .await
                 .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?;

@@ -149,6 +149,8 @@ impl<R: ListRow> List<R> {
         self.filter = filter;
         self.selected = 0;
         self.offset = 0;
+        // A new filter starts at the top rather than chasing the old cursor row.
+        self.visible.clear();
         self.stale = true;
     }
 

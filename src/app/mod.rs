@@ -523,12 +523,21 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => return vec![Effect::Quit],
         Action::Back => {
+            // Like k9s: esc first clears a kept filter, then leaves the view.
+            let list_filtered = match state.view() {
+                View::Pods => !state.pods.filter.is_empty(),
+                View::Nodes => !state.nodes.filter.is_empty(),
+                _ => false,
+            };
+            if list_filtered {
+                set_filter(state, Filter::default());
+                return Vec::new();
+            }
             let leaving = state.views.pop();
             if matches!(leaving, Some(View::Logs(_))) {
                 return vec![Effect::StopLogs];
             }
             if state.views.is_empty() {
-                // Esc on the root: clear the filter first, like k9s.
                 state.views.push(View::Overview);
             }
             if matches!(state.view(), View::Nodes | View::Overview)

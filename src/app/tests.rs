@@ -120,6 +120,12 @@ fn slash_filters_inverts_and_esc_clears() {
     assert_eq!(s.pods.visible_len(), 4);
     typed(&mut s, "/-l app=trino");
     assert_eq!(s.pods.visible_len(), 2);
+    key(&mut s, KeyCode::Enter);
+    // A kept filter: the first esc clears it and stays, the next one leaves.
+    key(&mut s, KeyCode::Esc);
+    assert_eq!((s.view(), s.pods.visible_len()), (&View::Pods, 4));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view(), &View::Overview);
 }
 
 #[test]

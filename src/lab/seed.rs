@@ -17,7 +17,7 @@ use super::scenario::{
 use super::sim::pods::{self, TROUBLE};
 use super::sim::scheduler::{self, NodeInfo};
 use super::status::ApiError;
-use super::store::{Store, random_suffix};
+use super::store::Store;
 
 /// Pods per extra node for `--pods N`, and replicas per extra deployment.
 const SCALE_PODS_PER_NODE: usize = 50;
@@ -270,7 +270,9 @@ impl Seeder<'_> {
                     created,
                 )?;
                 for i in 0..w.replicas {
-                    let name = format!("{}-{}", str_of(&rs, "name"), random_suffix());
+                    let name =
+                        self.store
+                            .generate_name(ids::pods(), &w.namespace, &str_of(&rs, "name"));
                     self.running_pod(&rs, &name, &[], (i, &w.trouble), None, pod_created(i))?;
                 }
             }
@@ -311,7 +313,7 @@ impl Seeder<'_> {
                     .map(|n| n.name.clone())
                     .collect();
                 for (i, node) in targets.iter().enumerate() {
-                    let name = format!("{}-{}", w.name, random_suffix());
+                    let name = self.store.generate_name(ids::pods(), &w.namespace, &w.name);
                     self.running_pod(
                         &stored,
                         &name,
@@ -324,7 +326,7 @@ impl Seeder<'_> {
             }
             WorkloadKind::Job => {
                 let started = ago(self.now, &w.age);
-                let name = format!("{}-{}", w.name, random_suffix());
+                let name = self.store.generate_name(ids::pods(), &w.namespace, &w.name);
                 let extra = [
                     ("batch.kubernetes.io/job-name", w.name.clone()),
                     ("job-name", w.name.clone()),
@@ -368,7 +370,9 @@ impl Seeder<'_> {
         let job = self.insert(ids::jobs(), job, started)?;
         let mut pod = pods::from_template(
             &job,
-            &format!("{job_name}-{}", random_suffix()),
+            &self
+                .store
+                .generate_name(ids::pods(), &w.namespace, &job_name),
             &[
                 ("batch.kubernetes.io/job-name", job_name.clone()),
                 ("job-name", job_name.clone()),
@@ -531,7 +535,9 @@ impl Seeder<'_> {
             )?;
             let node = self.nodes.get(first_node + d).map(|n| n.name.clone());
             for _ in 0..replicas {
-                let pod_name = format!("{}-{}", str_of(&rs, "name"), random_suffix());
+                let pod_name = self
+                    .store
+                    .generate_name(ids::pods(), &ns, &str_of(&rs, "name"));
                 self.running_pod(
                     &rs,
                     &pod_name,

@@ -555,6 +555,19 @@ fn uid_from(n: u64) -> String {
     )
 }
 
+/// `prefix-xxxxx` not yet taken in `ns` by an object of kind `res` (generateName
+/// semantics: 27^5 suffixes collide often enough among 100 000 pods to matter).
+impl Store {
+    pub fn generate_name(&self, res: ResId, ns: &str, prefix: &str) -> String {
+        loop {
+            let name = format!("{prefix}-{}", random_suffix());
+            if self.get(res, ns, &name).is_none() {
+                return name;
+            }
+        }
+    }
+}
+
 /// The 5-character suffix Kubernetes appends for generateName (consonants and digits).
 pub fn random_suffix() -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";

@@ -105,14 +105,15 @@ fn draw_footer(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         ]),
         Input::None => match &state.message {
             Some((m, _)) => Line::from(Span::styled(m.clone(), theme.warning)),
-            None => hints(state, theme),
+            None => hints(state, theme, area.width),
         },
     };
     frame.render_widget(Paragraph::new(line).style(theme.footer), area);
 }
 
 /// Key hints for the focused view, taken from the live keymap.
-fn hints(state: &AppState, theme: &Theme) -> Line<'static> {
+/// Whole hints only: one that does not fit is dropped, never cut.
+fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
     let names: &[(&str, &str)] = match state.view() {
         View::Overview | View::Pods => &[
             ("enter", "open"),
@@ -146,10 +147,18 @@ fn hints(state: &AppState, theme: &Theme) -> Line<'static> {
         }
     };
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for (name, label) in names {
         if let Some(k) = state.keymap.key_for(name) {
-            spans.push(Span::styled(format!("<{k}>"), theme.footer_key));
-            spans.push(Span::raw(format!(" {label}  ")));
+            let key = format!("<{k}>");
+            let text = format!(" {label}  ");
+            let len = key.chars().count() + text.chars().count();
+            if used + len > width as usize {
+                break;
+            }
+            used += len;
+            spans.push(Span::styled(key, theme.footer_key));
+            spans.push(Span::raw(text));
         }
     }
     Line::from(spans)

@@ -19,6 +19,8 @@ pub struct Column {
     pub header: &'static str,
     pub width: u16,
     pub priority: u8,
+    /// How many extra cells this column may take when there is room (long names, reasons).
+    pub grow: u16,
 }
 
 pub const fn col(header: &'static str, width: u16, priority: u8) -> Column {
@@ -26,6 +28,17 @@ pub const fn col(header: &'static str, width: u16, priority: u8) -> Column {
         header,
         width,
         priority,
+        grow: 0,
+    }
+}
+
+/// A column that takes up to `grow` spare cells.
+pub const fn wide(header: &'static str, width: u16, priority: u8, grow: u16) -> Column {
+    Column {
+        header,
+        width,
+        priority,
+        grow,
     }
 }
 
@@ -33,7 +46,10 @@ pub const fn col(header: &'static str, width: u16, priority: u8) -> Column {
 /// priority first. The last kept column absorbs spare width.
 pub fn fit(columns: &[Column], width: u16) -> Vec<usize> {
     let mut keep: Vec<usize> = (0..columns.len()).collect();
-    let total = |k: &[usize]| k.iter().map(|&i| columns[i].width + 1).sum::<u16>();
+    // Columns plus one space between neighbours.
+    let total = |k: &[usize]| {
+        k.iter().map(|&i| columns[i].width).sum::<u16>() + k.len().saturating_sub(1) as u16
+    };
     while total(&keep) > width && keep.len() > 1 {
         let worst = keep
             .iter()
@@ -48,6 +64,22 @@ pub fn fit(columns: &[Column], width: u16) -> Vec<usize> {
         }
     }
     keep
+}
+
+/// Widths of the kept columns: their base widths, with spare cells handed to growable
+/// columns (most important first) up to what each may take.
+pub fn widths(columns: &[Column], keep: &[usize], width: u16) -> Vec<u16> {
+    let mut out: Vec<u16> = keep.iter().map(|&i| columns[i].width).collect();
+    let used = out.iter().sum::<u16>() + keep.len().saturating_sub(1) as u16;
+    let mut spare = width.saturating_sub(used);
+    let mut order: Vec<usize> = (0..keep.len()).collect();
+    order.sort_by_key(|&n| columns[keep[n]].priority);
+    for n in order {
+        let add = columns[keep[n]].grow.min(spare);
+        out[n] += add;
+        spare -= add;
+    }
+    out
 }
 
 pub fn severity_style(theme: &Theme, s: Severity) -> Style {
@@ -81,13 +113,9 @@ pub fn table(
     selected: Option<usize>,
 ) {
     let keep = fit(columns, area.width.saturating_sub(2));
-    // Spare width goes to the columns whose text runs long (names, statuses, reasons).
-    let widths: Vec<Constraint> = keep
-        .iter()
-        .map(|&i| match columns[i].header {
-            "NAME" | "WHY" | "STATUS" => Constraint::Min(columns[i].width),
-            _ => Constraint::Length(columns[i].width),
-        })
+    let widths: Vec<Constraint> = widths(columns, &keep, area.width.saturating_sub(2))
+        .into_iter()
+        .map(Constraint::Length)
         .collect();
     let header =
         Row::new(keep.iter().map(|&i| Cell::from(columns[i].header))).style(theme.table_header);
@@ -95,8 +123,9 @@ pub fn table(
         .into_iter()
         .enumerate()
         .map(|(n, (cells, style))| {
+            // The selection is drawn over the row's own style, so severity stays visible.
             let style = if Some(n) == selected {
-                theme.selected
+                style.patch(theme.selected)
             } else {
                 style
             };
@@ -132,7 +161,7 @@ pub fn source_badge(theme: &Theme, state: &SourceState, now: Timestamp) -> Vec<S
             since,
         } => vec![Span::styled(
             format!(
-                " STALE {} — reconnecting (attempt {attempt}, next in {retry_in_secs} s): {reason} ",
+                " STALE {}: {reason} — reconnecting (attempt {attempt}, next in {retry_in_secs} s) ",
                 human_duration(now.duration_since(*since))
             ),
             theme.stale,
@@ -140,6 +169,23 @@ pub fn source_badge(theme: &Theme, state: &SourceState, now: Timestamp) -> Vec<S
         SourceState::Forbidden(why) => vec![Span::styled(format!(" {why} "), theme.error)],
         SourceState::Unavailable(why) => vec![Span::styled(format!(" n/a: {why} "), theme.dim)],
     }
+}
+
+/// Text as a terminal shows it: tabs expanded to the next multiple of 8, other control
+/// characters dropped (ratatui would silently swallow them).
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                let pad = 8 - out.chars().count() % 8;
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `▕███░░░░░▏ 47%` in `width` cells.
@@ -179,7 +225,15 @@ mod tests {
             col("AGE", 6, 1),
         ];
         assert_eq!(fit(&cols, 200), vec![0, 1, 2, 3]);
-        assert_eq!(fit(&cols, 60), vec![0, 1, 3]);
+        assert_eq!(fit(&cols, 56), vec![0, 1, 3]);
+        assert_eq!(
+            fit(&cols, 71),
+            vec![0, 1, 2, 3],
+            "exactly fits: 68 + 3 spaces"
+        );
+        let wide_cols = [wide("NAME", 10, 0, 20), col("AGE", 4, 1)];
+        assert_eq!(widths(&wide_cols, &[0, 1], 40), vec![30, 4]);
+        assert_eq!(widths(&wide_cols, &[0, 1], 20), vec![15, 4]);
         assert_eq!(fit(&cols, 10), vec![0]);
     }
 

@@ -13,7 +13,7 @@ use super::scheduler::NodeInfo;
 use crate::lab::clock::rfc3339;
 use crate::lab::resources::{self, ResId, ids};
 use crate::lab::semantics;
-use crate::lab::store::{Entry, Store, random_suffix, str_at};
+use crate::lab::store::{Entry, Store, str_at};
 
 /// A pod as its controller sees it.
 struct PodView {
@@ -332,8 +332,12 @@ fn replicaset(store: &Store, rec: &mut Recorder, rs: &Value) {
                 .collect();
             let index =
                 (0..want as u32).find(|i| !taken.contains(i) && trouble_for(rs, *i).is_some());
-            let mut pod =
-                pods::from_template(rs, &format!("{name}-{}", random_suffix()), &[], None);
+            let mut pod = pods::from_template(
+                rs,
+                &store.generate_name(ids::pods(), &str_at(rs, "/metadata/namespace"), &name),
+                &[],
+                None,
+            );
             let trouble = index.and_then(|i| {
                 pod["metadata"]["annotations"]["lab.lakedeck.io/trouble-index"] =
                     json!(i.to_string());
@@ -483,7 +487,7 @@ fn daemonset(store: &Store, rec: &mut Recorder, ds: &Value, nodes: &[NodeInfo]) 
         if !on_node {
             let pod = pods::from_template(
                 ds,
-                &format!("{name}-{}", random_suffix()),
+                &store.generate_name(ids::pods(), &str_at(ds, "/metadata/namespace"), &name),
                 &[("controller-revision-hash", hash.clone())],
                 Some(&node.name),
             );
@@ -533,7 +537,7 @@ fn job(store: &Store, rec: &mut Recorder, job: &Value, now: Timestamp) {
     if succeeded < completions && active == 0 && !job["status"]["completionTime"].is_string() {
         let pod = pods::from_template(
             job,
-            &format!("{name}-{}", random_suffix()),
+            &store.generate_name(ids::pods(), &str_at(job, "/metadata/namespace"), &name),
             &[
                 ("batch.kubernetes.io/job-name", name.clone()),
                 ("job-name", name.clone()),

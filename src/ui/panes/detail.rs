@@ -7,6 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::theme::Theme;
+use crate::ui::widgets::printable;
 
 pub fn draw(
     theme: &Theme,
@@ -30,7 +31,7 @@ pub fn draw(
                 .iter()
                 .skip(top)
                 .take(height)
-                .map(|l| Line::raw(l.clone()))
+                .map(|l| Line::raw(printable(l)))
                 .collect()
         }
     };

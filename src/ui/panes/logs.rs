@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::LogView;
 use crate::theme::Theme;
+use crate::ui::widgets::printable;
 
 pub fn draw(theme: &Theme, frame: &mut Frame, area: Rect, v: &LogView) {
     let r = &v.request;
@@ -52,8 +53,8 @@ pub fn draw(theme: &Theme, frame: &mut Frame, area: Rect, v: &LogView) {
         .skip(start)
         .take(end - start)
         .map(|l| match &v.search {
-            Some(s) if l.contains(s.as_str()) => Line::styled(l.clone(), theme.filter),
-            _ => Line::raw(l.clone()),
+            Some(s) if l.contains(s.as_str()) => Line::styled(printable(l), theme.filter),
+            _ => Line::raw(printable(l)),
         })
         .collect();
     let body = if lines.is_empty() {

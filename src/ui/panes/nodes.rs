@@ -10,19 +10,19 @@ use crate::app::{AppState, SourceId, SourceState};
 use crate::model::nodes::{NodeRow, percent};
 use crate::model::pods::Severity;
 use crate::theme::Theme;
-use crate::ui::widgets::{self, Column, col, severity_style, severity_symbol, source_badge};
+use crate::ui::widgets::{self, Column, col, severity_style, severity_symbol, source_badge, wide};
 
 pub const COLUMNS: &[Column] = &[
-    col("NAME", 18, 0),
-    col("STATUS", 26, 0),
-    col("ROLES", 14, 2),
-    col("PODS", 5, 1),
-    col("CPU%", 5, 1),
-    col("MEM%", 5, 1),
-    col("PRESSURE", 14, 3),
-    col("TAINTS", 20, 4),
+    wide("NAME", 16, 0, 6),
+    wide("STATUS", 12, 0, 14),
+    col("ROLES", 13, 2),
+    col("PODS", 4, 1),
+    col("CPU%", 4, 1),
+    col("MEM%", 4, 1),
+    wide("PRESSURE", 8, 3, 14),
+    wide("TAINTS", 16, 4, 34),
     col("VERSION", 8, 5),
-    col("AGE", 5, 2),
+    col("AGE", 4, 2),
 ];
 
 fn severity(n: &NodeRow) -> Severity {
@@ -41,11 +41,15 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = area.height.saturating_sub(3) as usize;
     let offset = state.nodes.scroll_for(height);
     let metrics_ok = matches!(state.source(SourceId::Metrics), SourceState::Live);
+    // Like kubectl describe node: finished pods no longer occupy the node.
     let pods_on = |name: &str| {
         state
             .pods
             .rows()
-            .filter(|p| p.node.as_deref() == Some(name))
+            // Like kubectl describe node: finished pods no longer occupy it.
+            .filter(|p| {
+                p.node.as_deref() == Some(name) && !matches!(&*p.status, "Completed" | "Succeeded")
+            })
             .count()
     };
     let rows = state

@@ -12,7 +12,7 @@ use crate::app::{AppState, SourceId, SourceState};
 use crate::model::nodes::{percent, summarize};
 use crate::theme::Theme;
 use crate::ui::widgets::{
-    self, bytes_column, col, gauge, severity_style, severity_symbol, source_badge,
+    self, bytes_column, col, gauge, severity_style, severity_symbol, source_badge, wide,
 };
 
 pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -103,12 +103,12 @@ fn draw_attention(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect
             .then_with(|| a.2.name.cmp(&b.2.name))
     });
     let columns = [
-        col("NAMESPACE", 12, 1),
-        col("NAME", 26, 0),
+        wide("NAMESPACE", 11, 1, 5),
+        wide("NAME", 22, 0, 30),
         col("READY", 5, 3),
         col("STATUS", 16, 0),
         col("AGE", 4, 2),
-        col("WHY", 14, 0),
+        wide("WHY", 17, 0, 40),
     ];
     let height = area.height.saturating_sub(3) as usize;
     let total = trouble.len();
@@ -116,6 +116,13 @@ fn draw_attention(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect
         .into_iter()
         .take(height)
         .map(|(sev, why, p)| {
+            // STATUS is its own column; WHY adds what it does not say.
+            let extra: Vec<&str> = why.split(", ").filter(|part| *part != &*p.status).collect();
+            let why = if extra.is_empty() {
+                "see STATUS".to_string()
+            } else {
+                extra.join(", ")
+            };
             let mark = if theme.symbols {
                 severity_symbol(sev)
             } else {

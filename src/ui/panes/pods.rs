@@ -10,20 +10,20 @@ use crate::app::{AppState, SourceId};
 use crate::model::pods::PodRow;
 use crate::theme::Theme;
 use crate::ui::widgets::{
-    self, Column, bytes_column, col, severity_style, severity_symbol, source_badge,
+    self, Column, bytes_column, col, severity_style, severity_symbol, source_badge, wide,
 };
 
 /// Widths are minimums (NAME and STATUS grow); at 80 columns the first six fit.
 pub const COLUMNS: &[Column] = &[
-    col("NAMESPACE", 12, 1),
-    col("NAME", 24, 0),
+    wide("NAMESPACE", 11, 1, 5),
+    wide("NAME", 24, 0, 40),
     col("READY", 5, 0),
     col("STATUS", 16, 0),
-    col("RESTARTS", 11, 1),
+    col("RESTARTS", 13, 1),
     col("CPU", 6, 3),
     col("MEM", 7, 3),
     col("NODE", 15, 4),
-    col("OWNER", 24, 5),
+    wide("OWNER", 24, 5, 16),
     col("AGE", 4, 2),
 ];
 

@@ -1,0 +1,804 @@
+//! Snapshot tests of every cockpit view at 80x24 and 160x48 with the `default` and `mono`
+//! themes: a deterministic state (fixed clock, a small lakehouse cluster with the usual
+//! trouble) is driven through `update`/`apply` exactly as the runtime would, drawn with
+//! `ui::draw` onto a `TestBackend`, and the text grid is compared with insta. A last test
+//! checks that the mono theme (what `NO_COLOR` selects) puts no colour on screen at all.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::{SignedDuration, Timestamp};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use lakedeck::app::keymap::Keymap;
+use lakedeck::app::{
+    Action, AppState, Change, Connection, Effect, Msg, ObjectRef, Scope, SourceId, SourceState,
+    View, apply, update,
+};
+use lakedeck::model::describe;
+use lakedeck::model::nodes::NodeRow;
+use lakedeck::model::pods::{Interner, PodRow};
+use lakedeck::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-11-21T10:00:00Z";
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const THEMES: [&str; 2] = ["default", "mono"];
+const GIB: u64 = 1024 * 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixtures: a small lakehouse cluster, every name, uid and timestamp fixed.
+// ---------------------------------------------------------------------------------------
+
+fn owner(kind: &str, name: &str) -> Value {
+    json!([{
+        "apiVersion": if kind == "Job" { "batch/v1" } else { "apps/v1" },
+        "kind": kind,
+        "name": name,
+        "uid": format!("owner-{name}"),
+        "controller": true,
+        "blockOwnerDeletion": true
+    }])
+}
+
+fn meta(ns: &str, name: &str, created: &str, owner_kind: &str, owner_name: &str) -> Value {
+    let app = name.rsplitn(3, '-').last().unwrap_or(name);
+    json!({
+        "name": name,
+        "namespace": ns,
+        "uid": format!("0000-{ns}-{name}"),
+        "resourceVersion": "4711",
+        "creationTimestamp": created,
+        "labels": {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "lakehouse"},
+        "ownerReferences": owner(owner_kind, owner_name)
+    })
+}
+
+fn container(name: &str, image: &str, cpu: &str, mem: &str) -> Value {
+    json!({
+        "name": name,
+        "image": image,
+        "resources": {"requests": {"cpu": cpu, "memory": mem}}
+    })
+}
+
+fn running_status(name: &str, image: &str, started: &str, restarts: i32) -> Value {
+    json!({
+        "name": name,
+        "image": image,
+        "imageID": format!("{image}@sha256:0123"),
+        "ready": true,
+        "started": true,
+        "restartCount": restarts,
+        "state": {"running": {"startedAt": started}}
+    })
+}
+
+fn ready_conditions(ready: bool) -> Value {
+    let s = if ready { "True" } else { "False" };
+    json!([
+        {"type": "PodScheduled", "status": "True"},
+        {"type": "Initialized", "status": "True"},
+        {"type": "ContainersReady", "status": s},
+        {"type": "Ready", "status": s}
+    ])
+}
+
+/// A healthy single-container pod.
+#[allow(clippy::too_many_arguments)]
+fn running_pod(
+    ns: &str,
+    name: &str,
+    node: &str,
+    ip: &str,
+    created: &str,
+    owner_kind: &str,
+    owner_name: &str,
+    image: &str,
+) -> Value {
+    let c = name.split('-').next().unwrap();
+    json!({
+        "metadata": meta(ns, name, created, owner_kind, owner_name),
+        "spec": {"nodeName": node, "containers": [container(c, image, "500m", "1Gi")]},
+        "status": {
+            "phase": "Running",
+            "podIP": ip,
+            "startTime": created,
+            "conditions": ready_conditions(true),
+            "containerStatuses": [running_status(c, image, created, 0)]
+        }
+    })
+}
+
+fn pod_fixtures() -> Vec<Value> {
+    let trino = "trinodb/trino:478";
+    let minio = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
+    vec![
+        running_pod(
+            "trino",
+            "trino-coordinator-6c9f8d7b5-x2k4p",
+            "lake-compute-1",
+            "10.42.3.11",
+            "2026-11-14T08:00:00Z",
+            "ReplicaSet",
+            "trino-coordinator-6c9f8d7b5",
+            trino,
+        ),
+        running_pod(
+            "trino",
+            "trino-worker-7d9f6c5b8-4hq2m",
+            "lake-compute-1",
+            "10.42.3.12",
+            "2026-11-20T22:15:00Z",
+            "ReplicaSet",
+            "trino-worker-7d9f6c5b8",
+            trino,
+        ),
+        running_pod(
+            "trino",
+            "trino-worker-7d9f6c5b8-9tkzl",
+            "lake-compute-2",
+            "10.42.4.17",
+            "2026-11-20T22:15:00Z",
+            "ReplicaSet",
+            "trino-worker-7d9f6c5b8",
+            trino,
+        ),
+        running_pod(
+            "trino",
+            "trino-worker-7d9f6c5b8-m7wxv",
+            "lake-compute-3",
+            "10.42.5.9",
+            "2026-11-20T22:16:00Z",
+            "ReplicaSet",
+            "trino-worker-7d9f6c5b8",
+            trino,
+        ),
+        running_pod(
+            "minio",
+            "minio-0",
+            "lake-storage-1",
+            "10.42.1.5",
+            "2026-10-02T12:00:00Z",
+            "StatefulSet",
+            "minio",
+            minio,
+        ),
+        running_pod(
+            "minio",
+            "minio-1",
+            "lake-storage-2",
+            "10.42.2.5",
+            "2026-10-02T12:01:00Z",
+            "StatefulSet",
+            "minio",
+            minio,
+        ),
+        // Crash-looping: 7 restarts, the last exit an Error 2 minutes ago.
+        json!({
+            "metadata": meta("kafka", "kafka-connect-5b8d9c7f4-qz8rt", "2026-11-21T08:40:00Z", "ReplicaSet", "kafka-connect-5b8d9c7f4"),
+            "spec": {"nodeName": "lake-compute-2", "containers": [
+                {"name": "connect", "image": "quay.io/strimzi/kafka:0.48.0-kafka-4.1.0",
+                 "env": [{"name": "CONNECT_BOOTSTRAP_SERVERS", "value": "kafka-bootstrap:9092"},
+                         {"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "minio-creds", "key": "secret"}}}],
+                 "resources": {"requests": {"cpu": "1", "memory": "2Gi"}}}
+            ]},
+            "status": {
+                "phase": "Running",
+                "podIP": "10.42.4.23",
+                "startTime": "2026-11-21T08:40:00Z",
+                "conditions": ready_conditions(false),
+                "containerStatuses": [{
+                    "name": "connect",
+                    "image": "quay.io/strimzi/kafka:0.48.0-kafka-4.1.0",
+                    "imageID": "quay.io/strimzi/kafka@sha256:0123",
+                    "ready": false,
+                    "started": false,
+                    "restartCount": 7,
+                    "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container=connect pod=kafka-connect-5b8d9c7f4-qz8rt_kafka(0000-kafka-kafka-connect-5b8d9c7f4-qz8rt)"}},
+                    "lastState": {"terminated": {"reason": "Error", "exitCode": 1, "startedAt": "2026-11-21T09:57:40Z", "finishedAt": "2026-11-21T09:58:00Z"}}
+                }]
+            }
+        }),
+        // Running again after an OOM kill 25 minutes ago (two containers: a log sidecar).
+        json!({
+            "metadata": meta("airflow", "airflow-scheduler-0", "2026-11-18T06:30:00Z", "StatefulSet", "airflow-scheduler"),
+            "spec": {"nodeName": "lake-compute-3", "containers": [
+                container("scheduler", "apache/airflow:3.1.2", "1", "4Gi"),
+                container("log-groomer", "apache/airflow:3.1.2", "50m", "128Mi")
+            ]},
+            "status": {
+                "phase": "Running",
+                "podIP": "10.42.5.14",
+                "startTime": "2026-11-18T06:30:00Z",
+                "conditions": ready_conditions(true),
+                "containerStatuses": [
+                    {
+                        "name": "log-groomer",
+                        "image": "apache/airflow:3.1.2",
+                        "imageID": "apache/airflow@sha256:0123",
+                        "ready": true,
+                        "started": true,
+                        "restartCount": 0,
+                        "state": {"running": {"startedAt": "2026-11-18T06:30:20Z"}}
+                    },
+                    {
+                        "name": "scheduler",
+                        "image": "apache/airflow:3.1.2",
+                        "imageID": "apache/airflow@sha256:0123",
+                        "ready": true,
+                        "started": true,
+                        "restartCount": 1,
+                        "state": {"running": {"startedAt": "2026-11-21T09:35:05Z"}},
+                        "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137, "startedAt": "2026-11-18T06:30:20Z", "finishedAt": "2026-11-21T09:35:00Z"}}
+                    }
+                ]
+            }
+        }),
+        // Pending for 8 minutes: nothing fits it.
+        json!({
+            "metadata": meta("dbt", "dbt-run-nightly-29876540-7xk2p", "2026-11-21T09:52:00Z", "Job", "dbt-run-nightly-29876540"),
+            "spec": {"containers": [container("dbt", "ghcr.io/dbt-labs/dbt-trino:1.9.3", "4", "16Gi")]},
+            "status": {
+                "phase": "Pending",
+                "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                    "message": "0/8 nodes are available: 1 node(s) were unschedulable, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 6 Insufficient memory."}]
+            }
+        }),
+        // Finished job: never trouble.
+        json!({
+            "metadata": meta("dbt", "dbt-docs-build-29876400-k2j9f", "2026-11-21T07:40:00Z", "Job", "dbt-docs-build-29876400"),
+            "spec": {"nodeName": "lake-compute-1", "restartPolicy": "Never", "containers": [container("dbt", "ghcr.io/dbt-labs/dbt-trino:1.9.3", "500m", "1Gi")]},
+            "status": {
+                "phase": "Succeeded",
+                "podIP": "10.42.3.40",
+                "startTime": "2026-11-21T07:40:00Z",
+                "conditions": [
+                    {"type": "PodScheduled", "status": "True"},
+                    {"type": "Initialized", "status": "True", "reason": "PodCompleted"},
+                    {"type": "ContainersReady", "status": "False", "reason": "PodCompleted"},
+                    {"type": "Ready", "status": "False", "reason": "PodCompleted"}
+                ],
+                "containerStatuses": [{
+                    "name": "dbt",
+                    "image": "ghcr.io/dbt-labs/dbt-trino:1.9.3",
+                    "imageID": "ghcr.io/dbt-labs/dbt-trino@sha256:0123",
+                    "ready": false,
+                    "started": false,
+                    "restartCount": 0,
+                    "state": {"terminated": {"reason": "Completed", "exitCode": 0, "startedAt": "2026-11-21T07:40:10Z", "finishedAt": "2026-11-21T07:46:30Z"}}
+                }]
+            }
+        }),
+        // Deleted 6 minutes ago and still Terminating (stuck on the NotReady node).
+        {
+            let mut p = running_pod(
+                "kafka",
+                "kafka-broker-2",
+                "lake-compute-3",
+                "10.42.5.30",
+                "2026-11-03T09:00:00Z",
+                "StatefulSet",
+                "kafka-broker",
+                "quay.io/strimzi/kafka:0.48.0-kafka-4.1.0",
+            );
+            p["metadata"]["deletionTimestamp"] = json!("2026-11-21T09:54:30Z");
+            p["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+            p
+        },
+        // A typo'd image tag.
+        json!({
+            "metadata": meta("superset", "superset-web-6f7c8d9b4-p5n7s", "2026-11-21T09:41:00Z", "ReplicaSet", "superset-web-6f7c8d9b4"),
+            "spec": {"nodeName": "lake-compute-1", "containers": [container("superset", "apache/superset:5.0.1-py3111", "500m", "2Gi")]},
+            "status": {
+                "phase": "Pending",
+                "podIP": "10.42.3.52",
+                "startTime": "2026-11-21T09:41:00Z",
+                "conditions": ready_conditions(false),
+                "containerStatuses": [{
+                    "name": "superset",
+                    "image": "apache/superset:5.0.1-py3111",
+                    "imageID": "",
+                    "ready": false,
+                    "started": false,
+                    "restartCount": 0,
+                    "state": {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image \"apache/superset:5.0.1-py3111\""}}
+                }]
+            }
+        }),
+    ]
+}
+
+fn pod_objects() -> Vec<Pod> {
+    pod_fixtures()
+        .into_iter()
+        .map(|v| serde_json::from_value(v).unwrap())
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn node_fixture(
+    name: &str,
+    role: &str,
+    cpu: &str,
+    mem: &str,
+    created: &str,
+    ready: &str,
+    unschedulable: bool,
+    taints: Value,
+) -> Value {
+    json!({
+        "metadata": {
+            "name": name,
+            "uid": format!("0000-node-{name}"),
+            "resourceVersion": "815",
+            "creationTimestamp": created,
+            "labels": {
+                format!("node-role.kubernetes.io/{role}"): "",
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux"
+            }
+        },
+        "spec": {"unschedulable": unschedulable, "taints": taints},
+        "status": {
+            "conditions": [
+                {"type": "MemoryPressure", "status": if ready == "True" { "False" } else { "Unknown" }},
+                {"type": "DiskPressure", "status": if ready == "True" { "False" } else { "Unknown" }},
+                {"type": "PIDPressure", "status": if ready == "True" { "False" } else { "Unknown" }},
+                {"type": "Ready", "status": ready, "reason": if ready == "True" { "KubeletReady" } else { "NodeStatusUnknown" }}
+            ],
+            "allocatable": {"cpu": cpu, "memory": mem, "pods": "110"},
+            "capacity": {"cpu": cpu, "memory": mem, "pods": "110"},
+            "addresses": [{"type": "InternalIP", "address": "192.168.10.1"}, {"type": "Hostname", "address": name}],
+            "nodeInfo": {
+                "kubeletVersion": "v1.33.4",
+                "architecture": "amd64", "bootID": "", "containerRuntimeVersion": "containerd://2.1.4",
+                "kernelVersion": "6.8.0-85-generic", "kubeProxyVersion": "v1.33.4", "machineID": "",
+                "operatingSystem": "linux", "osImage": "Ubuntu 24.04.3 LTS", "systemUUID": ""
+            }
+        }
+    })
+}
+
+fn node_objects() -> Vec<Node> {
+    let cp_taint =
+        json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+    let storage_taint = json!([{"key": "dedicated", "value": "storage", "effect": "NoSchedule"}]);
+    let cordoned = json!([{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": "2026-11-21T09:30:00Z"}]);
+    let unreachable = json!([
+        {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": "2026-11-21T09:50:00Z"},
+        {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute", "timeAdded": "2026-11-21T09:50:05Z"}
+    ]);
+    let t0 = "2026-03-02T09:00:00Z";
+    [
+        node_fixture(
+            "lake-cp-1",
+            "control-plane",
+            "4",
+            "16Gi",
+            t0,
+            "True",
+            false,
+            cp_taint.clone(),
+        ),
+        node_fixture(
+            "lake-cp-2",
+            "control-plane",
+            "4",
+            "16Gi",
+            t0,
+            "True",
+            false,
+            cp_taint.clone(),
+        ),
+        node_fixture(
+            "lake-cp-3",
+            "control-plane",
+            "4",
+            "16Gi",
+            t0,
+            "True",
+            false,
+            cp_taint,
+        ),
+        node_fixture(
+            "lake-storage-1",
+            "storage",
+            "8",
+            "32Gi",
+            "2026-03-02T09:20:00Z",
+            "True",
+            false,
+            storage_taint.clone(),
+        ),
+        node_fixture(
+            "lake-storage-2",
+            "storage",
+            "8",
+            "32Gi",
+            "2026-03-02T09:20:00Z",
+            "True",
+            false,
+            storage_taint,
+        ),
+        node_fixture(
+            "lake-compute-1",
+            "compute",
+            "16",
+            "64Gi",
+            "2026-09-14T11:00:00Z",
+            "True",
+            false,
+            json!([]),
+        ),
+        node_fixture(
+            "lake-compute-2",
+            "compute",
+            "16",
+            "64Gi",
+            "2026-09-14T11:00:00Z",
+            "True",
+            true,
+            cordoned,
+        ),
+        node_fixture(
+            "lake-compute-3",
+            "compute",
+            "16",
+            "64Gi",
+            "2026-09-14T11:00:00Z",
+            "Unknown",
+            false,
+            unreachable,
+        ),
+    ]
+    .into_iter()
+    .map(|v| serde_json::from_value(v).unwrap())
+    .collect()
+}
+
+fn node_usage() -> HashMap<String, (u64, u64)> {
+    // lake-compute-3 is NotReady: the metrics API has nothing for it.
+    [
+        ("lake-cp-1", 820, 5 * GIB),
+        ("lake-cp-2", 640, 4 * GIB + 512 * MIB),
+        ("lake-cp-3", 710, 4 * GIB + 768 * MIB),
+        ("lake-storage-1", 2_950, 21 * GIB),
+        ("lake-storage-2", 2_400, 19 * GIB),
+        ("lake-compute-1", 11_300, 41 * GIB),
+        ("lake-compute-2", 6_200, 27 * GIB),
+    ]
+    .into_iter()
+    .map(|(n, c, m)| (n.to_string(), (c, m)))
+    .collect()
+}
+
+/// Usage as metrics-server reports it: nothing for pods with no running container
+/// (Pending, ImagePullBackOff, Completed, Terminating) or on the NotReady node.
+fn pod_usage(rows: &[PodRow]) -> HashMap<(lakedeck::model::pods::Shared, Box<str>), (u64, u64)> {
+    let usage: HashMap<&str, (u64, u64)> = [
+        ("trino-coordinator-6c9f8d7b5-x2k4p", (1_240, 6 * GIB)),
+        ("trino-worker-7d9f6c5b8-4hq2m", (3_870, 14 * GIB)),
+        (
+            "trino-worker-7d9f6c5b8-9tkzl",
+            (3_410, 13 * GIB + 300 * MIB),
+        ),
+        ("minio-0", (420, 3 * GIB)),
+        ("minio-1", (385, 2 * GIB + 900 * MIB)),
+        ("airflow-scheduler-0", (910, 3 * GIB + 200 * MIB)),
+        ("kafka-connect-5b8d9c7f4-qz8rt", (3, 180 * MIB)),
+    ]
+    .into_iter()
+    .collect();
+    rows.iter()
+        .filter_map(|r| usage.get(&*r.name).map(|u| (r.key(), *u)))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// State and rendering.
+// ---------------------------------------------------------------------------------------
+
+/// The cockpit as the runtime leaves it once every source has reported.
+fn cockpit() -> AppState {
+    let mut state = AppState::new(
+        Connection {
+            context: "lakedeck-lab".into(),
+            server: "https://127.0.0.1:6443".into(),
+            user: Some("admin".into()),
+            readonly: false,
+        },
+        Scope::All,
+        Keymap::default(),
+        vec!["trino".into()],
+        10_000,
+    );
+    state.now = now();
+    let mut interner = Interner::default();
+    let rows: Vec<PodRow> = pod_objects()
+        .iter()
+        .map(|p| PodRow::from_pod(p, &mut interner))
+        .collect();
+    let usage = pod_usage(&rows);
+    let node_rows: Vec<NodeRow> = node_objects().iter().map(NodeRow::from_node).collect();
+    update(&mut state, Msg::Pods(Change::Reset(rows)));
+    update(&mut state, Msg::Nodes(Change::Reset(node_rows)));
+    update(&mut state, Msg::NodeMetrics(node_usage()));
+    update(&mut state, Msg::PodMetrics(usage));
+    update(&mut state, Msg::Source(SourceId::Pods, SourceState::Live));
+    update(&mut state, Msg::Source(SourceId::Nodes, SourceState::Live));
+    update(
+        &mut state,
+        Msg::Source(SourceId::Metrics, SourceState::Live),
+    );
+    state.prepare();
+    state
+}
+
+fn theme(name: &str) -> Theme {
+    Theme::load(name, false).unwrap()
+}
+
+fn typed(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(
+            state,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+}
+
+fn render(state: &mut AppState, theme: &Theme, w: u16, h: u16) -> Terminal<TestBackend> {
+    update(state, Msg::Resize(w, h));
+    state.prepare();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| lakedeck::ui::draw(state, theme, f))
+        .unwrap();
+    terminal
+}
+
+/// Snapshots the state `setup` builds at both sizes and with both themes, as
+/// `<view>_<w>x<h>_<theme>`.
+fn snapshot_view(view: &str, setup: impl Fn() -> AppState) {
+    for (w, h) in SIZES {
+        for theme_name in THEMES {
+            let mut state = setup();
+            let terminal = render(&mut state, &theme(theme_name), w, h);
+            insta::assert_snapshot!(
+                format!("{view}_{w}x{h}_{theme_name}"),
+                terminal.backend().to_string()
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The views.
+// ---------------------------------------------------------------------------------------
+
+fn pods_view() -> AppState {
+    let mut state = cockpit();
+    apply(&mut state, Action::Pods);
+    state.prepare();
+    state
+}
+
+fn filtered_pods_view() -> AppState {
+    let mut state = pods_view();
+    apply(&mut state, Action::Filter);
+    typed(&mut state, "trino");
+    state.prepare();
+    state
+}
+
+fn nodes_view() -> AppState {
+    let mut state = cockpit();
+    apply(&mut state, Action::Nodes);
+    state.prepare();
+    state
+}
+
+fn describe_view() -> AppState {
+    let mut state = pods_view();
+    let effects = apply(&mut state, Action::Describe);
+    let Some(Effect::FetchDescribe(ObjectRef::Pod { namespace, name })) = effects.first() else {
+        panic!("describe on the pods view should fetch a pod, got {effects:?}");
+    };
+    let pod = pod_objects()
+        .into_iter()
+        .find(|p| {
+            p.metadata.namespace.as_deref() == Some(namespace)
+                && p.metadata.name.as_deref() == Some(name)
+        })
+        .unwrap();
+    let View::Detail { title, .. } = state.view().clone() else {
+        panic!("describe should push a detail view");
+    };
+    let lines = describe::pod(&pod, &[], state.now);
+    update(
+        &mut state,
+        Msg::Detail {
+            title,
+            result: Ok(lines),
+        },
+    );
+    state.prepare();
+    state
+}
+
+fn logs_view() -> AppState {
+    let mut state = pods_view();
+    apply(&mut state, Action::Logs);
+    let View::Logs(logs) = state.view().clone() else {
+        panic!("logs should push a logs view");
+    };
+    let lines = [
+        "2026-11-21 09:57:40,112 INFO Kafka Connect worker initializing ... (org.apache.kafka.connect.cli.AbstractConnectCli)",
+        "2026-11-21 09:57:40,530 INFO WorkerInfo values: jvm.args = -Xms1g, -Xmx1g (org.apache.kafka.connect.runtime.WorkerInfo)",
+        "2026-11-21 09:57:41,204 INFO Scanning for plugin classes. This might take a moment ...",
+        "2026-11-21 09:57:44,871 INFO Loading plugin from: /opt/kafka/plugins/iceberg-kafka-connect",
+        "2026-11-21 09:57:47,015 INFO Registered loader: PluginClassLoader{pluginLocation=file:/opt/kafka/plugins/iceberg-kafka-connect/}",
+        "2026-11-21 09:57:52,330 INFO Kafka version: 4.1.0",
+        "2026-11-21 09:57:53,902 INFO [Worker clientId=connect-1, groupId=lakehouse-connect] Discovered group coordinator kafka-broker-2:9092",
+        "2026-11-21 09:57:55,118 WARN [Worker clientId=connect-1, groupId=lakehouse-connect] Connection to node 2 (kafka-broker-2/10.42.5.30:9092) could not be established.",
+        "2026-11-21 09:57:58,447 ERROR Failed to start connector iceberg-sink (org.apache.kafka.connect.runtime.Worker)",
+        "org.apache.kafka.connect.errors.ConnectException: Unable to reach S3 endpoint http://minio.minio.svc:9000",
+        "\tat io.tabular.iceberg.connect.IcebergSinkConnector.start(IcebergSinkConnector.java:62)",
+        "\tat org.apache.kafka.connect.runtime.WorkerConnector.doStart(WorkerConnector.java:190)",
+        "2026-11-21 09:57:59,990 INFO Kafka Connect stopping",
+        "2026-11-21 09:58:00,003 INFO Kafka Connect stopped",
+    ];
+    update(
+        &mut state,
+        Msg::LogLines {
+            generation: logs.request.generation,
+            lines: lines.iter().map(|l| (*l).to_string()).collect(),
+        },
+    );
+    state.prepare();
+    state
+}
+
+fn help_view() -> AppState {
+    let mut state = cockpit();
+    apply(&mut state, Action::Help);
+    state
+}
+
+fn stale_pods_view() -> AppState {
+    let mut state = pods_view();
+    update(
+        &mut state,
+        Msg::Source(
+            SourceId::Pods,
+            SourceState::Failing {
+                reason: "connection refused".into(),
+                attempt: 3,
+                retry_in_secs: 8,
+                since: now() - SignedDuration::from_mins(2),
+            },
+        ),
+    );
+    state.prepare();
+    state
+}
+
+fn metrics_unavailable_nodes_view() -> AppState {
+    let mut state = nodes_view();
+    update(
+        &mut state,
+        Msg::Source(
+            SourceId::Metrics,
+            SourceState::Unavailable(
+                "the metrics API (metrics.k8s.io) is not installed — deploy metrics-server".into(),
+            ),
+        ),
+    );
+    state.prepare();
+    state
+}
+
+#[test]
+fn overview() {
+    snapshot_view("overview", cockpit);
+}
+
+#[test]
+fn pods() {
+    snapshot_view("pods", pods_view);
+}
+
+#[test]
+fn pods_filtered() {
+    snapshot_view("pods_filtered_trino", filtered_pods_view);
+}
+
+#[test]
+fn nodes() {
+    snapshot_view("nodes", nodes_view);
+}
+
+#[test]
+fn describe() {
+    snapshot_view("describe_pod", describe_view);
+}
+
+#[test]
+fn logs() {
+    snapshot_view("logs", logs_view);
+}
+
+#[test]
+fn help() {
+    snapshot_view("help", help_view);
+}
+
+#[test]
+fn pods_stale() {
+    snapshot_view("pods_stale", stale_pods_view);
+}
+
+#[test]
+fn nodes_metrics_unavailable() {
+    snapshot_view("nodes_metrics_unavailable", metrics_unavailable_nodes_view);
+}
+
+#[test]
+fn terminal_too_small() {
+    let mut state = cockpit();
+    let terminal = render(&mut state, &theme("default"), 50, 10);
+    insta::assert_snapshot!("too_small_50x10", terminal.backend().to_string());
+}
+
+/// Builds the state for one view.
+type Setup = fn() -> AppState;
+
+/// `NO_COLOR` selects mono, and mono draws every view without a single colour: state is
+/// carried by modifiers and symbols only.
+#[test]
+fn mono_has_no_colour_at_all() {
+    let mono = Theme::load("default", true).unwrap();
+    assert_eq!(mono, theme("mono"), "NO_COLOR selects the mono theme");
+    let views: [(&str, Setup); 10] = [
+        ("overview", cockpit),
+        ("pods", pods_view),
+        ("pods filtered", filtered_pods_view),
+        ("nodes", nodes_view),
+        ("describe", describe_view),
+        ("logs", logs_view),
+        ("help", help_view),
+        ("stale pods", stale_pods_view),
+        ("metrics unavailable", metrics_unavailable_nodes_view),
+        ("too small", cockpit),
+    ];
+    for (name, setup) in views {
+        let sizes: &[(u16, u16)] = if name == "too small" {
+            &[(50, 10)]
+        } else {
+            &SIZES
+        };
+        for &(w, h) in sizes {
+            let mut state = setup();
+            let terminal = render(&mut state, &mono, w, h);
+            for (i, cell) in terminal.backend().buffer().content().iter().enumerate() {
+                let (x, y) = (i as u16 % w, i as u16 / w);
+                assert!(
+                    cell.fg == Color::Reset && cell.bg == Color::Reset,
+                    "{name} {w}x{h}: cell ({x},{y}) {:?} has fg {:?} bg {:?}",
+                    cell.symbol(),
+                    cell.fg,
+                    cell.bg
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,725 @@
+//! End-to-end tests of the real `lakedeck` binary inside tmux: tmux is a real terminal
+//! emulator (it answers cursor queries and tracks the alternate screen), so these tests
+//! see exactly what a user at a terminal would see.
+//!
+//! Every test runs in its own tmux server on a private socket (`-L`), never the user's,
+//! and waits for screen conditions instead of sleeping and hoping. The program is run as
+//! `sh -c '<lakedeck> …; echo "EXITED $?"; stty -a; sleep 60'` so that after it quits the
+//! pane shows its exit code and the terminal mode it left behind.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const START: Duration = Duration::from_secs(30);
+const STEP: Duration = Duration::from_secs(15);
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Quotes `s` for a POSIX shell.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// One tmux server (private socket) with one session running lakedeck; killed on drop.
+struct Session {
+    socket: String,
+    name: String,
+    _home: tempfile::TempDir,
+}
+
+struct SessionSpec<'a> {
+    width: u16,
+    height: u16,
+    args: &'a [&'a str],
+    /// (name, Some(value)) sets a variable, (name, None) removes it.
+    env: Vec<(&'a str, Option<&'a str>)>,
+}
+
+impl<'a> SessionSpec<'a> {
+    /// `lakedeck <args>` at `width`×`height` with NO_COLOR=1 and TERM=xterm-256color.
+    fn new(width: u16, height: u16, args: &'a [&'a str]) -> Self {
+        SessionSpec {
+            width,
+            height,
+            args,
+            env: vec![("NO_COLOR", Some("1")), ("TERM", Some("xterm-256color"))],
+        }
+    }
+}
+
+impl Session {
+    fn start(spec: SessionSpec<'_>) -> Session {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        let socket = format!("lakedeck-test-{pid}-{n}");
+        let name = format!("ld-{pid}-{n}");
+        // A private HOME/XDG tree: no user config, theme or kubeconfig leaks into the
+        // test, and the program's log file is not written into the user's home.
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path().to_str().unwrap().to_string();
+        let mut env_args: Vec<String> = vec![
+            "-u".into(),
+            "KUBECONFIG".into(),
+            "-u".into(),
+            "COLORTERM".into(),
+            format!("HOME={h}"),
+            format!("XDG_CONFIG_HOME={h}/config"),
+            format!("XDG_CACHE_HOME={h}/cache"),
+            format!("XDG_STATE_HOME={h}/state"),
+            format!("XDG_DATA_HOME={h}/data"),
+        ];
+        for (k, v) in &spec.env {
+            match v {
+                Some(v) => env_args.push(format!("{k}={v}")),
+                None => {
+                    env_args.push("-u".into());
+                    env_args.push((*k).into());
+                }
+            }
+        }
+        let mut program = vec!["env".to_string()];
+        program.extend(env_args.iter().map(|a| sh_quote(a)));
+        program.push(sh_quote(env!("CARGO_BIN_EXE_lakedeck")));
+        program.extend(spec.args.iter().map(|a| sh_quote(a)));
+        let script = format!(
+            "{}; echo \"EXITED $?\"; stty -a; sleep 60",
+            program.join(" ")
+        );
+        let width = spec.width.to_string();
+        let height = spec.height.to_string();
+        let session = Session {
+            socket,
+            name,
+            _home: home,
+        };
+        let out = session.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session.name,
+            "-x",
+            &width,
+            "-y",
+            &height,
+            "sh",
+            "-c",
+            &script,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        session
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .env_remove("TMUX")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn tmux_ok(&self, args: &[&str]) -> String {
+        let out = self.tmux(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Sends tmux key names (`Enter`, `Escape`, `j`, `?`…). After Escape it pauses
+    /// briefly: an Escape immediately followed by another key reads as Alt+key.
+    fn send(&self, keys: &[&str]) {
+        for key in keys {
+            self.tmux_ok(&["send-keys", "-t", &self.name, key]);
+            if *key == "Escape" {
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }
+    }
+
+    /// Types `text` literally.
+    fn type_text(&self, text: &str) {
+        self.tmux_ok(&["send-keys", "-t", &self.name, "-l", text]);
+    }
+
+    /// The visible screen as plain text.
+    fn screen(&self) -> String {
+        self.tmux_ok(&["capture-pane", "-p", "-t", &self.name])
+    }
+
+    /// The visible screen with wrapped lines joined (for shell output such as stty's).
+    fn screen_joined(&self) -> String {
+        self.tmux_ok(&["capture-pane", "-p", "-J", "-t", &self.name])
+    }
+
+    /// The visible screen including SGR escape sequences.
+    fn screen_with_escapes(&self) -> String {
+        self.tmux_ok(&["capture-pane", "-p", "-e", "-t", &self.name])
+    }
+
+    /// Whether the pane is currently showing the alternate screen.
+    fn alternate_screen_on(&self) -> bool {
+        self.tmux_ok(&["display-message", "-p", "-t", &self.name, "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    fn resize(&self, width: u16, height: u16) {
+        self.tmux_ok(&[
+            "resize-window",
+            "-t",
+            &self.name,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+    }
+
+    /// Polls the screen every 200 ms until `cond` holds; fails with the last screen.
+    fn wait_for(&self, what: &str, timeout: Duration, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if cond(&screen) {
+                return screen;
+            }
+            if Instant::now() >= deadline {
+                panic!("timed out after {timeout:?} waiting for {what}; screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Waits until the program has exited and returns the (joined) screen.
+    fn wait_for_exit(&self) -> String {
+        self.wait_for("the program to exit", STEP, |s| s.contains("EXITED"));
+        // stty prints after the echo; wait for its last line (it names the lflags).
+        let deadline = Instant::now() + STEP;
+        loop {
+            let s = self.screen_joined();
+            if s.contains("echoctl") || Instant::now() >= deadline {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// Collects failed expectations so one run reports every problem of a flow, not only
+/// the first; navigation steps that later steps depend on still fail immediately.
+#[derive(Default)]
+struct Expectations {
+    failures: Vec<String>,
+}
+
+impl Expectations {
+    fn check(&mut self, ok: bool, what: &str, screen: &str) {
+        if !ok {
+            self.failures.push(format!("{what}; screen was:\n{screen}"));
+        }
+    }
+
+    fn finish(self) {
+        assert!(
+            self.failures.is_empty(),
+            "{} expectation(s) failed:\n\n{}",
+            self.failures.len(),
+            self.failures.join("\n\n")
+        );
+    }
+}
+
+fn lines_containing<'a>(screen: &'a str, needle: &str) -> Vec<&'a str> {
+    screen.lines().filter(|l| l.contains(needle)).collect()
+}
+
+/// The first line of the main pane (its top border with the title).
+fn title_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .find(|l| l.starts_with('┌'))
+        .unwrap_or_default()
+}
+
+/// Table rows of the main pane: bordered lines after the column header line.
+fn table_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("NAMESPACE"))
+        .skip(1)
+        .take_while(|l| l.starts_with('│'))
+        .filter(|l| !l.trim_matches(|c| c == '│' || c == ' ').is_empty())
+        .collect()
+}
+
+fn overview_ready(s: &str) -> bool {
+    s.contains("ctx lakedeck-lab")
+        && s.contains("Pods needing attention")
+        && s.contains("datalake-kafka-connect-")
+        && s.contains("airflow-scheduler-")
+        && s.contains("dbt-full-refresh-")
+}
+
+/// Everything a user should be able to read on the overview of the seed scenario.
+fn check_overview(exp: &mut Expectations, s: &str, size: &str) {
+    exp.check(
+        s.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("ctx lakedeck-lab"),
+        &format!("{size}: the header shows the context"),
+        s,
+    );
+    exp.check(
+        s.contains("8 nodes") && s.contains("8 Ready"),
+        &format!("{size}: the nodes summary counts 8 Ready nodes"),
+        s,
+    );
+    // The crash-looping pod runs for 20 s between back-offs, so its STATUS is not
+    // always CrashLoopBackOff (see `CRASHLOOP`); its restarts always show.
+    let kafka = lines_containing(s, "datalake-kafka-connect-");
+    exp.check(
+        kafka
+            .iter()
+            .any(|l| l.contains("CrashLoopBackOff") || l.contains("restarts")),
+        &format!("{size}: the crash-looping kafka-connect pod is listed with why"),
+        s,
+    );
+    let scheduler = lines_containing(s, "airflow-scheduler-");
+    exp.check(
+        scheduler
+            .iter()
+            .any(|l| l.contains("OOMKilled") && l.contains(" ago")),
+        &format!(
+            "{size}: the airflow scheduler's row gives its whole reason (\"OOMKilled 25m ago\")"
+        ),
+        s,
+    );
+    let dbt = lines_containing(s, "dbt-full-refresh-");
+    exp.check(
+        dbt.iter().any(|l| l.contains("Pending")),
+        &format!("{size}: the dbt job pod is shown Pending"),
+        s,
+    );
+    // Footer hints are whole or absent, never cut mid-hint ("… <?> help  <").
+    let footer = s
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    exp.check(
+        footer.matches('<').count() == footer.matches('>').count(),
+        &format!("{size}: the footer shows whole key hints, not one cut in half"),
+        s,
+    );
+}
+
+/// The seed's kafka-connect pod is in CrashLoopBackOff at start, restarts ~8 s later,
+/// runs 20 s, then backs off for 5 min: waits (past the run, if need be) until its row
+/// shows CrashLoopBackOff.
+const CRASHLOOP: Duration = Duration::from_secs(50);
+
+fn crashloop_shown(s: &str) -> bool {
+    lines_containing(s, "datalake-kafka-connect-")
+        .iter()
+        .any(|l| l.contains("CrashLoopBackOff"))
+}
+
+#[test]
+fn demo_overview_shows_the_seed_trouble_pods() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let wide = Session::start(SessionSpec::new(120, 32, &["demo"]));
+    let small = Session::start(SessionSpec::new(80, 24, &["demo"]));
+    let mut exp = Expectations::default();
+    for (session, size) in [(&wide, "120×32"), (&small, "80×24")] {
+        session.wait_for(&format!("the overview at {size}"), START, overview_ready);
+        let s = session.wait_for(
+            &format!("the kafka-connect pod in CrashLoopBackOff at {size}"),
+            CRASHLOOP,
+            |s| overview_ready(s) && crashloop_shown(s),
+        );
+        check_overview(&mut exp, &s, size);
+    }
+    exp.finish();
+}
+
+#[test]
+fn pods_filter_describe_logs_and_back() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let s = Session::start(SessionSpec::new(120, 32, &["demo"]));
+    let mut exp = Expectations::default();
+    s.wait_for("the overview", START, overview_ready);
+
+    // :pods → all pods, trouble first.
+    s.type_text(":pods");
+    s.send(&["Enter"]);
+    let screen = s.wait_for("the pods view", STEP, |s| {
+        title_line(s).contains("Pods (") && title_line(s).contains("[all namespaces]")
+    });
+    let crash = lines_containing(&screen, "datalake-kafka-connect-");
+    exp.check(
+        crash.iter().any(|l| l.contains(" ago)")),
+        "pods view: the crash-looping pod's RESTARTS reads like kubectl's \"7 (4m57s ago)\", not cut off",
+        &screen,
+    );
+
+    // /trino Enter → only trino pods.
+    s.type_text("/trino");
+    s.send(&["Enter"]);
+    let screen = s.wait_for("the pods filtered to trino", STEP, |s| {
+        title_line(s).contains("/trino") && s.contains("trino-worker-") && !s.contains("kafka")
+    });
+    let rows = table_rows(&screen);
+    exp.check(
+        rows.len() >= 4 && rows.iter().all(|r| r.contains("trino")),
+        "filtered pods view: every row is a trino pod",
+        &screen,
+    );
+
+    // Enter → describe of the selected (first) trino pod.
+    s.send(&["Enter"]);
+    let screen = s.wait_for("describe of a trino pod", STEP, |s| {
+        title_line(s).contains("describe pod trino/") && s.contains("Events:")
+    });
+    exp.check(
+        screen.contains("Name:") && screen.contains("Namespace:     trino"),
+        "describe shows Name: and Namespace: trino",
+        &screen,
+    );
+
+    // Esc → back to the filtered pods view.
+    s.send(&["Escape"]);
+    s.wait_for("the filtered pods view again", STEP, |s| {
+        title_line(s).contains("Pods (") && title_line(s).contains("/trino")
+    });
+
+    // G selects the last row; Enter describes it.
+    s.send(&["G", "Enter"]);
+    s.wait_for("describe of the last trino pod", STEP, |s| {
+        title_line(s).contains("describe pod trino/trino-worker-2")
+    });
+    s.send(&["Escape"]);
+    s.wait_for("the filtered pods view again", STEP, |s| {
+        title_line(s).contains("Pods (") && title_line(s).contains("/trino")
+    });
+
+    // g, j → second row; d describes it.
+    s.send(&["g", "j", "d"]);
+    s.wait_for("describe (d) of the second trino pod", STEP, |s| {
+        title_line(s).contains("describe pod trino/trino-worker-0") && s.contains("Events:")
+    });
+    s.send(&["Escape"]);
+    s.wait_for("the filtered pods view again", STEP, |s| {
+        title_line(s).contains("Pods (") && title_line(s).contains("/trino")
+    });
+
+    // l → logs of the selected pod, real-looking Trino log lines.
+    s.send(&["l"]);
+    let screen = s.wait_for("trino log lines", STEP, |s| {
+        title_line(s).starts_with("┌ logs trino/")
+            && title_line(s).contains('[')
+            && s.contains("io.trino")
+    });
+    // Trino separates its fields with tabs; they must show as space, not vanish
+    // ("…494ZINFOdispatcher-query-47io.trino.event…").
+    let fields_separated = lines_containing(&screen, "io.trino").iter().any(|l| {
+        let words: Vec<&str> = l.trim_matches('│').split_whitespace().collect();
+        words
+            .iter()
+            .any(|w| ["INFO", "WARN", "ERROR", "DEBUG"].contains(w))
+            && words.iter().any(|w| w.starts_with("io.trino."))
+    });
+    exp.check(
+        fields_separated,
+        "logs: the level and logger of a Trino line are separate words (tabs shown as space)",
+        &screen,
+    );
+
+    // Esc → back to pods; Esc again clears the kept filter (k9s; help: "close the
+    // view / clear the filter") and stays in the pods view.
+    s.send(&["Escape"]);
+    s.wait_for("the filtered pods view after logs", STEP, |s| {
+        title_line(s).contains("Pods (") && title_line(s).contains("/trino")
+    });
+    s.send(&["Escape"]);
+    let screen = s.wait_for("the filter cleared or the view left", STEP, |s| {
+        !title_line(s).contains("/trino")
+    });
+    exp.check(
+        title_line(&screen).contains("Pods (") && screen.contains("datalake-kafka-connect-"),
+        "Esc on a filtered pods view clears the filter and stays in the pods view",
+        &screen,
+    );
+
+    // :nodes → 8 nodes.
+    s.type_text(":nodes");
+    s.send(&["Enter"]);
+    let screen = s.wait_for("the nodes view", STEP, |s| {
+        title_line(s).contains(" Nodes (8) ") && s.contains("compute-1")
+    });
+    let node_rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("NAME"))
+        .skip(1)
+        .filter(|l| l.contains(" Ready"))
+        .collect();
+    exp.check(
+        node_rows.len() == 8,
+        "nodes view: 8 Ready node rows",
+        &screen,
+    );
+    exp.check(
+        screen.contains("VERSION") && screen.contains("v1."),
+        "nodes view at 120 columns: the VERSION column is shown (room is there: NAME and STATUS are 32 wide)",
+        &screen,
+    );
+
+    // Enter on the first node → its pods.
+    s.send(&["Enter"]);
+    let screen = s.wait_for("the pods of compute-1", STEP, |s| {
+        title_line(s).contains("node compute-1") && s.contains("Running")
+    });
+    let rows = table_rows(&screen);
+    exp.check(
+        !rows.is_empty() && rows.iter().all(|r| r.contains("compute-1")),
+        "node's pods view: every pod runs on compute-1",
+        &screen,
+    );
+
+    // ? → help generated from the keymap.
+    s.send(&["?"]);
+    let screen = s.wait_for("help", STEP, |s| title_line(s).contains("Help"));
+    exp.check(
+        screen.contains("describe") && screen.contains("logs") && screen.contains("filter"),
+        "help lists describe, logs and filter",
+        &screen,
+    );
+
+    s.send(&["q"]);
+    let screen = s.wait_for_exit();
+    exp.check(screen.contains("EXITED 0"), "q from help exits 0", &screen);
+    exp.finish();
+}
+
+#[test]
+fn resize_redraws_and_tiny_terminal_says_too_small() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let s = Session::start(SessionSpec::new(100, 30, &["demo"]));
+    s.wait_for("the overview", START, overview_ready);
+
+    s.resize(50, 10);
+    let screen = s.wait_for("the too-small message", STEP, |s| {
+        s.contains("terminal too small (50×10, need 60×12)")
+    });
+    assert!(
+        !screen.contains('┌') && !screen.contains("Pods needing attention"),
+        "no half-drawn layout next to the too-small message:\n{screen}"
+    );
+
+    s.resize(100, 30);
+    let screen = s.wait_for("the overview after growing back", STEP, |s| {
+        overview_ready(s) && !s.contains("terminal too small")
+    });
+    let lines: Vec<&str> = screen.lines().collect();
+    assert_eq!(lines.len(), 30, "30 rows:\n{screen}");
+    for title in ["┌ Nodes", "┌ Pods needing attention"] {
+        let top = lines
+            .iter()
+            .find(|l| l.starts_with(title))
+            .unwrap_or_else(|| panic!("no box {title:?}:\n{screen}"));
+        assert!(
+            top.chars().count() == 100 && top.ends_with('┐'),
+            "box {title:?} spans the full 100 columns:\n{screen}"
+        );
+    }
+    let bottoms = lines.iter().filter(|l| l.starts_with('└')).count();
+    assert_eq!(bottoms, 2, "both boxes are closed:\n{screen}");
+    let mut exp = Expectations::default();
+    check_overview(&mut exp, &screen, "100×30 after resize");
+    exp.finish();
+}
+
+#[test]
+fn q_leaves_the_terminal_usable() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let s = Session::start(SessionSpec::new(100, 30, &["demo"]));
+    s.wait_for("the overview", START, overview_ready);
+    assert!(
+        s.alternate_screen_on(),
+        "the cockpit runs on the alternate screen"
+    );
+
+    s.send(&["q"]);
+    let screen = s.wait_for_exit();
+    assert!(screen.contains("EXITED 0"), "q exits 0:\n{screen}");
+    assert_terminal_restored(&s, &screen);
+}
+
+/// After the program is gone: cooked mode with echo, normal screen, no cockpit left.
+fn assert_terminal_restored(s: &Session, screen: &str) {
+    let words: Vec<&str> = screen.split_whitespace().collect();
+    for mode in ["icanon", "echo"] {
+        assert!(
+            words.contains(&mode) && !words.contains(&format!("-{mode}").as_str()),
+            "the terminal is left in {mode} mode (stty shows {mode}, not -{mode}):\n{screen}"
+        );
+    }
+    assert!(
+        !s.alternate_screen_on(),
+        "the alternate screen was left:\n{screen}"
+    );
+    assert!(
+        !screen.contains("ctx lakedeck-lab") && !screen.contains('┌'),
+        "the normal screen shows the shell's output, not a leftover cockpit:\n{screen}"
+    );
+}
+
+/// SGR parameters that set a colour (foreground, background or underline colour).
+fn colour_sgr_params(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("\x1b[") {
+        let after = &rest[start + 2..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';' || c == ':'))
+            .unwrap_or(after.len());
+        if after[end..].starts_with('m') {
+            let params: Vec<&str> = after[..end].split(';').collect();
+            let mut i = 0;
+            while i < params.len() {
+                let p = params[i];
+                let head: u32 = p.split(':').next().unwrap_or("").parse().unwrap_or(0);
+                match head {
+                    30..=37 | 40..=47 | 90..=97 | 100..=107 => found.push(p.to_string()),
+                    38 | 48 | 58 => {
+                        found.push(params[i..].join(";"));
+                        if !p.contains(':') {
+                            // 38;5;N or 38;2;R;G;B: skip the colour's own parameters.
+                            i += match params.get(i + 1) {
+                                Some(&"5") => 2,
+                                Some(&"2") => 4,
+                                _ => 0,
+                            };
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        rest = &after[end..];
+    }
+    found
+}
+
+#[test]
+fn no_color_shows_no_colour_escapes() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let s = Session::start(SessionSpec::new(120, 32, &["demo"]));
+    let mut exp = Expectations::default();
+    let screen = s.wait_for("the overview with the crash loop", CRASHLOOP, |s| {
+        overview_ready(s) && crashloop_shown(s)
+    });
+    let crash = lines_containing(&screen, "datalake-kafka-connect-");
+    exp.check(
+        crash.iter().any(|l| l.contains('✗')),
+        "overview: the crash-looping row carries a severity symbol (✗) without colour",
+        &screen,
+    );
+    let escaped = s.screen_with_escapes();
+    exp.check(
+        colour_sgr_params(&escaped).is_empty(),
+        &format!(
+            "overview with NO_COLOR=1 uses no colour SGR codes, found {:?}",
+            colour_sgr_params(&escaped)
+        ),
+        &escaped,
+    );
+
+    s.type_text(":pods");
+    s.send(&["Enter"]);
+    let screen = s.wait_for("the pods view with the crash loop", CRASHLOOP, |s| {
+        title_line(s).contains("Pods (") && crashloop_shown(s)
+    });
+    let crash = lines_containing(&screen, "datalake-kafka-connect-");
+    exp.check(
+        crash.iter().any(|l| l.contains('✗')),
+        "pods view: the crash-looping row carries a severity symbol (✗) without colour",
+        &screen,
+    );
+    let escaped = s.screen_with_escapes();
+    exp.check(
+        colour_sgr_params(&escaped).is_empty(),
+        &format!(
+            "pods view with NO_COLOR=1 uses no colour SGR codes, found {:?}",
+            colour_sgr_params(&escaped)
+        ),
+        &escaped,
+    );
+    // The selection must still be visible without colour: reverse video.
+    exp.check(
+        escaped.contains("\x1b[7m") || escaped.contains(";7m") || escaped.contains("[7;"),
+        "pods view with NO_COLOR=1 marks the selected row with reverse video",
+        &escaped,
+    );
+    exp.finish();
+}
+
+#[test]
+fn bad_kubeconfig_is_a_plain_message_not_a_tui() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let missing = Path::new("/nonexistent/lakedeck-test/kubeconfig");
+    assert!(!missing.exists());
+    let s = Session::start(SessionSpec::new(
+        100,
+        30,
+        &["--kubeconfig", missing.to_str().unwrap()],
+    ));
+    let screen = s.wait_for_exit();
+    assert!(screen.contains("EXITED 1"), "exit code 1:\n{screen}");
+    assert!(
+        screen.contains("kubeconfig /nonexistent/lakedeck-test/kubeconfig does not exist"),
+        "a plain message names the problem:\n{screen}"
+    );
+    assert_terminal_restored(&s, &screen);
+}
+
+#[test]
+fn colour_sgr_detection_is_itself_correct() {
+    // The NO_COLOR test is only as good as its detector.
+    assert!(colour_sgr_params("\x1b[0;1;7mX\x1b[39m\x1b[49m\x1b[2m").is_empty());
+    assert_eq!(colour_sgr_params("\x1b[31mX"), ["31"]);
+    assert_eq!(colour_sgr_params("\x1b[1;38;5;5mX"), ["38;5;5"]);
+    assert_eq!(colour_sgr_params("\x1b[48;2;1;2;3;1mX"), ["48;2;1;2;3;1"]);
+    assert_eq!(colour_sgr_params("\x1b[0;102m"), ["102"]);
+    assert!(colour_sgr_params("\x1b[2J\x1b[10;5H").is_empty());
+}
