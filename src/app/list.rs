@@ -1,7 +1,9 @@
 //! A live list of rows (pods or nodes) as a pane shows it: the rows by key, the user's
-//! filter (`/text`, `/!text`, `-l k=v`) and sort, the cursor, and the visible order —
-//! recomputed only when rows, filter or sort changed, at most once per frame, so a
-//! 100 000-row list costs nothing while idle. Pure state; no drawing, no I/O.
+//! filter (`/text`, `/!text`, `-l k=v`) and sort, the cursor, and the visible order.
+//! Work is staged so a 100 000-row list stays interactive: the full order is re-sorted
+//! (with cached keys) only when rows or the sort change; a filter keystroke only walks
+//! that order, over cached lower-case haystacks, and typing more narrows the previous
+//! result instead of starting over. Nothing is recomputed while idle. Pure state.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -74,84 +76,151 @@ impl Filter {
         }
     }
 
-    fn keeps<R: ListRow>(&self, row: &R) -> bool {
+    fn keeps<R: ListRow>(&self, row: &R, haystack: &str) -> bool {
         if !self.labels.is_empty() {
             return row.labels_match(&self.labels);
         }
         if self.text.is_empty() {
             return true;
         }
-        row.haystack().contains(&self.text) != self.inverse
+        haystack.contains(&self.text) != self.inverse
+    }
+
+    /// Whether every row this filter keeps was also kept by `previous` (typing more
+    /// characters of a plain filter), so the previous result can be narrowed.
+    fn narrows(&self, previous: &Filter) -> bool {
+        !self.inverse
+            && !previous.inverse
+            && self.labels.is_empty()
+            && previous.labels.is_empty()
+            && self.text.contains(&previous.text)
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct List<R: ListRow> {
-    rows: HashMap<R::Key, R>,
+    /// Rows with their cached filter haystacks, in slots addressed by index; the order
+    /// and filter passes work on indices, so they neither hash keys nor clone them.
+    slots: Vec<Option<(R, String)>>,
+    index: HashMap<R::Key, u32>,
+    free: Vec<u32>,
     pub filter: Filter,
     /// Column name and descending flag; `None` = the pane's default order.
     pub sort: Option<(String, bool)>,
     pub selected: usize,
     /// First visible row (scroll window), kept by the pane as it draws.
     pub offset: usize,
-    visible: Vec<R::Key>,
-    stale: bool,
+    /// Every row in display order (before filtering).
+    ordered: Vec<u32>,
+    visible: Vec<u32>,
+    /// The filter `visible` was computed with.
+    applied: Option<Filter>,
+    order_stale: bool,
+    filter_stale: bool,
 }
 
 impl<R: ListRow> Default for List<R> {
     fn default() -> Self {
         Self {
-            rows: HashMap::new(),
+            slots: Vec::new(),
+            index: HashMap::new(),
+            free: Vec::new(),
             filter: Filter::default(),
             sort: None,
             selected: 0,
             offset: 0,
+            ordered: Vec::new(),
             visible: Vec::new(),
-            stale: true,
+            applied: None,
+            order_stale: true,
+            filter_stale: true,
         }
     }
 }
 
 impl<R: ListRow> List<R> {
+    fn data_changed(&mut self) {
+        self.order_stale = true;
+        self.filter_stale = true;
+        self.applied = None;
+    }
+
+    fn slot(&self, i: u32) -> Option<&(R, String)> {
+        self.slots.get(i as usize).and_then(Option::as_ref)
+    }
+
     pub fn replace_all(&mut self, rows: Vec<R>) {
-        self.rows = rows.into_iter().map(|r| (r.key(), r)).collect();
-        self.stale = true;
+        self.index.clear();
+        self.free.clear();
+        self.slots = Vec::with_capacity(rows.len());
+        for r in rows {
+            let key = r.key();
+            let h = r.haystack();
+            match self.index.get(&key) {
+                Some(&i) => self.slots[i as usize] = Some((r, h)),
+                None => {
+                    self.index.insert(key, self.slots.len() as u32);
+                    self.slots.push(Some((r, h)));
+                }
+            }
+        }
+        self.data_changed();
     }
 
     pub fn upsert(&mut self, row: R) {
-        self.rows.insert(row.key(), row);
-        self.stale = true;
+        let key = row.key();
+        let h = row.haystack();
+        match self.index.get(&key) {
+            Some(&i) => self.slots[i as usize] = Some((row, h)),
+            None => {
+                let i = match self.free.pop() {
+                    Some(i) => {
+                        self.slots[i as usize] = Some((row, h));
+                        i
+                    }
+                    None => {
+                        self.slots.push(Some((row, h)));
+                        (self.slots.len() - 1) as u32
+                    }
+                };
+                self.index.insert(key, i);
+            }
+        }
+        self.data_changed();
     }
 
     pub fn remove(&mut self, key: &R::Key) {
-        if self.rows.remove(key).is_some() {
-            self.stale = true;
+        if let Some(i) = self.index.remove(key) {
+            self.slots[i as usize] = None;
+            self.free.push(i);
+            self.data_changed();
         }
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.index.is_empty()
     }
 
     pub fn rows(&self) -> impl Iterator<Item = &R> {
-        self.rows.values()
+        self.slots.iter().filter_map(|s| s.as_ref().map(|(r, _)| r))
     }
 
     pub fn get(&self, key: &R::Key) -> Option<&R> {
-        self.rows.get(key)
+        self.index
+            .get(key)
+            .and_then(|&i| self.slot(i))
+            .map(|(r, _)| r)
     }
 
     pub fn set_filter(&mut self, filter: Filter) {
         self.filter = filter;
         self.selected = 0;
         self.offset = 0;
-        // A new filter starts at the top rather than chasing the old cursor row.
-        self.visible.clear();
-        self.stale = true;
+        self.filter_stale = true;
     }
 
     pub fn set_sort(&mut self, column: &str) {
@@ -159,41 +228,76 @@ impl<R: ListRow> List<R> {
             Some((c, desc)) if c == column => Some((c.clone(), !desc)),
             _ => Some((column.to_string(), false)),
         };
-        self.stale = true;
+        self.order_stale = true;
+        self.filter_stale = true;
+        self.applied = None;
     }
 
-    /// Marks the visible order out of date (the caller's extra predicate changed).
+    /// Marks the visible rows out of date (the caller's extra predicate changed).
     pub fn touch(&mut self) {
-        self.stale = true;
+        self.filter_stale = true;
+        self.applied = None;
     }
 
-    /// Recomputes the visible order if anything changed. `extra` is a pane-specific
-    /// restriction (e.g. pods of one node); `order` compares (a, b, sort column).
-    pub fn refresh(
+    /// Brings the visible rows up to date. `extra` is a pane-specific restriction (e.g.
+    /// pods of one node); `sort_key` gives each row's key for the current sort column
+    /// (`None` = the pane's default order); ties fall back to the row key.
+    pub fn refresh<S: Ord>(
         &mut self,
         extra: impl Fn(&R) -> bool,
-        order: impl Fn(&R, &R, Option<&(String, bool)>) -> std::cmp::Ordering,
+        sort_key: impl Fn(&R, Option<&str>) -> S,
     ) {
-        if !self.stale {
+        if !self.order_stale && !self.filter_stale {
             return;
         }
-        let selected_key = self.visible.get(self.selected).cloned();
-        let mut keep: Vec<&R> = self
-            .rows
-            .values()
-            .filter(|r| extra(r) && self.filter.keeps(*r))
-            .collect();
-        let sort = self.sort.as_ref();
-        keep.sort_by(|a, b| order(a, b, sort).then_with(|| a.key().cmp(&b.key())));
-        self.visible = keep.into_iter().map(R::key).collect();
+        let selected_key = if self.order_stale {
+            self.visible
+                .get(self.selected)
+                .and_then(|&i| self.slot(i))
+                .map(|(r, _)| r.key())
+        } else {
+            None
+        };
+        if self.order_stale {
+            let column = self.sort.as_ref().map(|(c, _)| c.as_str());
+            let mut keyed: Vec<(S, R::Key, u32)> = self
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    s.as_ref()
+                        .map(|(r, _)| (sort_key(r, column), r.key(), i as u32))
+                })
+                .collect();
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            self.ordered = keyed.into_iter().map(|(_, _, i)| i).collect();
+            if self.sort.as_ref().is_some_and(|(_, desc)| *desc) {
+                self.ordered.reverse();
+            }
+            self.order_stale = false;
+        }
+        // Typing more of a plain filter narrows the current result; anything else
+        // walks the full order again.
+        let narrowing = matches!(&self.applied, Some(prev) if self.filter.narrows(prev));
+        let source = if narrowing {
+            std::mem::take(&mut self.visible)
+        } else {
+            self.ordered.clone()
+        };
+        let keep = |i: &u32| {
+            self.slot(*i)
+                .is_some_and(|(r, h)| extra(r) && self.filter.keeps(r, h))
+        };
+        self.visible = source.into_iter().filter(keep).collect();
+        self.applied = Some(self.filter.clone());
+        self.filter_stale = false;
         // Keep the cursor on the same object when rows move under it.
-        if let Some(k) = selected_key
-            && let Some(pos) = self.visible.iter().position(|v| *v == k)
+        if let Some(slot) = selected_key.and_then(|k| self.index.get(&k).copied())
+            && let Some(pos) = self.visible.iter().position(|&i| i == slot)
         {
             self.selected = pos;
         }
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
-        self.stale = false;
     }
 
     pub fn visible_len(&self) -> usize {
@@ -206,13 +310,14 @@ impl<R: ListRow> List<R> {
             .iter()
             .skip(start)
             .take(n)
-            .filter_map(|k| self.rows.get(k))
+            .filter_map(|&i| self.slot(i).map(|(r, _)| r))
     }
 
     pub fn selected_row(&self) -> Option<&R> {
         self.visible
             .get(self.selected)
-            .and_then(|k| self.rows.get(k))
+            .and_then(|&i| self.slot(i))
+            .map(|(r, _)| r)
     }
 
     pub fn move_by(&mut self, delta: isize) {
@@ -260,8 +365,8 @@ mod tests {
         }
     }
 
-    fn by_num(a: &R, b: &R, _: Option<&(String, bool)>) -> std::cmp::Ordering {
-        a.1.cmp(&b.1)
+    fn by_num(r: &R, _: Option<&str>) -> u32 {
+        r.1
     }
 
     #[test]
@@ -291,6 +396,45 @@ mod tests {
             Filter::parse("-l app=x, tier").labels,
             vec![("app".into(), Some("x".into())), ("tier".into(), None)]
         );
+    }
+
+    #[test]
+    fn typing_narrows_to_the_same_result_as_filtering_afresh() {
+        let names = [
+            "trino-worker-0",
+            "trino-coordinator",
+            "tr-x",
+            "kafka-0",
+            "trino-worker-1",
+        ];
+        let mut typed = List::default();
+        typed.replace_all(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| R(n, i as u32))
+                .collect(),
+        );
+        for prefix in ["t", "tr", "tri", "trino", "trino-w"] {
+            typed.set_filter(Filter::parse(prefix));
+            typed.refresh(|_| true, by_num);
+            let mut fresh = List::default();
+            fresh.replace_all(
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| R(n, i as u32))
+                    .collect(),
+            );
+            fresh.set_filter(Filter::parse(prefix));
+            fresh.refresh(|_| true, by_num);
+            let a: Vec<_> = typed.window(0, 10).map(|r| r.0).collect();
+            let b: Vec<_> = fresh.window(0, 10).map(|r| r.0).collect();
+            assert_eq!(a, b, "{prefix}");
+        }
+        typed.set_filter(Filter::parse("tr")); // backspacing widens again
+        typed.refresh(|_| true, by_num);
+        assert_eq!(typed.visible_len(), 4);
     }
 
     #[test]

@@ -266,9 +266,9 @@ impl AppState {
         let node = self.node_filter.clone();
         self.pods.refresh(
             |p| node.as_deref().is_none_or(|n| p.node.as_deref() == Some(n)),
-            |a, b, sort| rows::pod_order(a, b, sort, now),
+            |p, column| rows::pod_sort_key(p, column, now),
         );
-        self.nodes.refresh(|_| true, rows::node_order);
+        self.nodes.refresh(|_| true, rows::node_sort_key);
     }
 
     /// Rows per page of the list panes (the terminal minus header, footer, borders).

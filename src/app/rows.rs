@@ -2,8 +2,6 @@
 //! the orders — pods trouble-first by default (what needs attention at the top), nodes
 //! by name — plus the sortable columns.
 
-use std::cmp::Ordering;
-
 use jiff::Timestamp;
 
 use super::list::ListRow;
@@ -50,43 +48,38 @@ impl ListRow for NodeRow {
     }
 }
 
-pub fn pod_order(
-    a: &PodRow,
-    b: &PodRow,
-    sort: Option<&(String, bool)>,
-    now: Timestamp,
-) -> Ordering {
-    let Some((column, desc)) = sort else {
+/// A row's place for a sort column: a number, then text (kept cheap: computed once per
+/// row per re-sort, never per comparison).
+pub type SortKey = (i64, String);
+
+pub fn pod_sort_key(p: &PodRow, column: Option<&str>, now: Timestamp) -> SortKey {
+    let place = || format!("{}/{}", p.namespace, p.name);
+    let secs = |t: Option<Timestamp>| t.map_or(i64::MAX, |t| t.as_second());
+    match column {
         // Default: trouble first, worst first, then by place.
-        return b
-            .severity(now)
-            .cmp(&a.severity(now))
-            .then_with(|| a.namespace.cmp(&b.namespace))
-            .then_with(|| a.name.cmp(&b.name));
-    };
-    let ord = match column.as_str() {
-        "namespace" => a.namespace.cmp(&b.namespace),
-        "ready" => (a.ready, a.total).cmp(&(b.ready, b.total)),
-        "status" => a.status.cmp(&b.status),
-        "restarts" => a.restarts.cmp(&b.restarts),
-        // Older first when ascending by age.
-        "age" => a.created.cmp(&b.created).reverse(),
-        "node" => a.node.cmp(&b.node),
-        _ => a.name.cmp(&b.name),
-    };
-    if *desc { ord.reverse() } else { ord }
+        None => (-(p.severity(now) as i64), place()),
+        Some("namespace") => (0, place()),
+        Some("ready") => (i64::from(p.ready) * 1000 + i64::from(p.total), place()),
+        Some("status") => (0, format!("{} {}", p.status, place())),
+        Some("restarts") => (i64::from(p.restarts), place()),
+        // Ascending by age = oldest first.
+        Some("age") => (secs(p.created), place()),
+        Some("node") => (
+            0,
+            format!("{} {}", p.node.as_deref().unwrap_or(""), place()),
+        ),
+        Some(_) => (0, p.name.to_string()),
+    }
 }
 
-pub fn node_order(a: &NodeRow, b: &NodeRow, sort: Option<&(String, bool)>) -> Ordering {
-    let ord = match sort.map(|(c, _)| c.as_str()) {
-        Some("status") => a.status.cmp(&b.status),
-        Some("age") => a.created.cmp(&b.created).reverse(),
-        Some("version") => a.version.cmp(&b.version),
-        _ => a.name.cmp(&b.name),
-    };
-    if sort.is_some_and(|(_, desc)| *desc) {
-        ord.reverse()
-    } else {
-        ord
+pub fn node_sort_key(n: &NodeRow, column: Option<&str>) -> SortKey {
+    match column {
+        Some("status") => (0, format!("{} {}", n.status, n.name)),
+        Some("age") => (
+            n.created.map_or(i64::MAX, |t| t.as_second()),
+            n.name.to_string(),
+        ),
+        Some("version") => (0, format!("{} {}", n.version, n.name)),
+        _ => (0, n.name.to_string()),
     }
 }

@@ -60,7 +60,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame) {
 
 fn draw_header(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let c = &state.connection;
-    let time = state.now.strftime("%H:%M:%S UTC").to_string();
+    let time = state.now.strftime("%H:%M UTC").to_string();
     let mut spans = vec![
         Span::styled(" lakedeck ", theme.title),
         Span::raw(format!(" ctx {} ", c.context)),
