@@ -376,7 +376,7 @@ fn first_at_or_after(src: &LogSource, kind: Kind, t: Timestamp) -> u64 {
     let mut k = if steady_ms <= 0 {
         0
     } else {
-        b + (steady_ms / (1000 * cadence)).saturating_sub(1) as u64
+        b + (steady_ms / (1000 * cadence) - 1).max(0) as u64
     };
     while time_of(src, kind, k) < t {
         k += 1;
@@ -556,6 +556,26 @@ mod tests {
         assert_eq!(tail.len(), 5);
         let last_hour = lines_between(&s, t("2026-11-21T09:00:00Z"), to, 10_000);
         assert_eq!(tail.as_slice(), &last_hour[last_hour.len() - 5..]);
+    }
+
+    #[test]
+    fn a_window_in_the_first_steady_interval_works() {
+        // Regression: just after the banner the step-back went below zero (overflow).
+        let s = src(
+            "quay.io/strimzi/kafka:0.45.0-kafka-3.9.0",
+            t("2026-11-21T10:00:00Z"),
+        );
+        let lines = lines_between(
+            &s,
+            t("2026-11-21T10:00:00Z"),
+            t("2026-11-21T10:00:05Z"),
+            100,
+        );
+        assert!(!lines.is_empty());
+        for from in 0..40 {
+            let f = offset(t("2026-11-21T10:00:00Z"), from * 250);
+            let _ = lines_between(&s, f, offset(f, 3000), 10);
+        }
     }
 
     #[test]
