@@ -15,6 +15,10 @@ pub trait ListRow: Clone {
     /// The text `/filter` matches against (lower-case).
     fn haystack(&self) -> String;
     fn labels_match(&self, selector: &[(String, Option<String>)]) -> bool;
+    /// Tie-break order between rows (by identity), without building keys.
+    fn place_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -260,17 +264,26 @@ impl<R: ListRow> List<R> {
         };
         if self.order_stale {
             let column = self.sort.as_ref().map(|(c, _)| c.as_str());
-            let mut keyed: Vec<(S, R::Key, u32)> = self
+            let mut keyed: Vec<(S, u32)> = self
                 .slots
                 .iter()
                 .enumerate()
-                .filter_map(|(i, s)| {
-                    s.as_ref()
-                        .map(|(r, _)| (sort_key(r, column), r.key(), i as u32))
-                })
+                .filter_map(|(i, s)| s.as_ref().map(|(r, _)| (sort_key(r, column), i as u32)))
                 .collect();
-            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-            self.ordered = keyed.into_iter().map(|(_, _, i)| i).collect();
+            let slots = &self.slots;
+            let row = |i: u32| {
+                slots
+                    .get(i as usize)
+                    .and_then(Option::as_ref)
+                    .map(|(r, _)| r)
+            };
+            keyed.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0).then_with(|| match (row(a.1), row(b.1)) {
+                    (Some(x), Some(y)) => x.place_cmp(y),
+                    _ => a.1.cmp(&b.1),
+                })
+            });
+            self.ordered = keyed.into_iter().map(|(_, i)| i).collect();
             if self.sort.as_ref().is_some_and(|(_, desc)| *desc) {
                 self.ordered.reverse();
             }

@@ -29,6 +29,12 @@ impl ListRow for PodRow {
     fn labels_match(&self, selector: &[(String, Option<String>)]) -> bool {
         self.matches_labels(selector)
     }
+
+    fn place_cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.namespace
+            .cmp(&other.namespace)
+            .then_with(|| self.name.cmp(&other.name))
+    }
 }
 
 impl ListRow for NodeRow {
@@ -48,38 +54,35 @@ impl ListRow for NodeRow {
     }
 }
 
-/// A row's place for a sort column: a number, then text (kept cheap: computed once per
-/// row per re-sort, never per comparison).
+/// A row's place for a sort column: a number, then text — the text only for columns
+/// sorted by text, so the default and numeric sorts allocate nothing per row. Ties are
+/// broken by namespace/name (`place_cmp`).
 pub type SortKey = (i64, String);
 
 pub fn pod_sort_key(p: &PodRow, column: Option<&str>, now: Timestamp) -> SortKey {
-    let place = || format!("{}/{}", p.namespace, p.name);
     let secs = |t: Option<Timestamp>| t.map_or(i64::MAX, |t| t.as_second());
     match column {
         // Default: trouble first, worst first, then by place.
-        None => (-(p.severity(now) as i64), place()),
-        Some("namespace") => (0, place()),
-        Some("ready") => (i64::from(p.ready) * 1000 + i64::from(p.total), place()),
-        Some("status") => (0, format!("{} {}", p.status, place())),
-        Some("restarts") => (i64::from(p.restarts), place()),
-        // Ascending by age = oldest first.
-        Some("age") => (secs(p.created), place()),
-        Some("node") => (
-            0,
-            format!("{} {}", p.node.as_deref().unwrap_or(""), place()),
+        None => (-(p.severity(now) as i64), String::new()),
+        Some("namespace") => (0, String::new()),
+        Some("ready") => (
+            i64::from(p.ready) * 1000 + i64::from(p.total),
+            String::new(),
         ),
+        Some("status") => (0, p.status.to_string()),
+        Some("restarts") => (i64::from(p.restarts), String::new()),
+        // Ascending by age = oldest first.
+        Some("age") => (secs(p.created), String::new()),
+        Some("node") => (0, p.node.as_deref().unwrap_or("").to_string()),
         Some(_) => (0, p.name.to_string()),
     }
 }
 
 pub fn node_sort_key(n: &NodeRow, column: Option<&str>) -> SortKey {
     match column {
-        Some("status") => (0, format!("{} {}", n.status, n.name)),
-        Some("age") => (
-            n.created.map_or(i64::MAX, |t| t.as_second()),
-            n.name.to_string(),
-        ),
-        Some("version") => (0, format!("{} {}", n.version, n.name)),
-        _ => (0, n.name.to_string()),
+        Some("status") => (0, n.status.to_string()),
+        Some("age") => (n.created.map_or(i64::MAX, |t| t.as_second()), String::new()),
+        Some("version") => (0, n.version.to_string()),
+        _ => (0, String::new()),
     }
 }

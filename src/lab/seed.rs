@@ -488,9 +488,12 @@ impl Seeder<'_> {
         Ok(())
     }
 
-    fn scale_out(&mut self, extra_pods: usize) -> Result<(), ApiError> {
+    /// The extra nodes for `--pods N`, added before the workloads so DaemonSets cover them
+    /// from the start. Tainted so the scenario's own pods stay on the scenario's nodes.
+    fn scale_nodes(&mut self, extra_pods: usize) -> Result<usize, ApiError> {
+        let first_node = self.nodes.len();
         if extra_pods == 0 {
-            return Ok(());
+            return Ok(first_node);
         }
         let node_count = extra_pods.div_ceil(SCALE_PODS_PER_NODE);
         let group = NodeGroup {
@@ -501,13 +504,21 @@ impl Seeder<'_> {
             memory: "256Gi".into(),
             pods: 110,
             labels: [("lakedeck.io/pool".to_string(), "scale".to_string())].into(),
-            taints: Vec::new(),
+            taints: vec![super::scenario::TaintSpec {
+                key: "lakedeck.io/scale".into(),
+                value: Some("true".into()),
+                effect: TaintEffect::NoSchedule,
+            }],
             storage: None,
         };
-        let first_node = self.nodes.len();
         for i in 1..=node_count {
             self.node(&group, i as u32)?;
         }
+        Ok(first_node)
+    }
+
+    /// The `--pods N` Deployments, ~50 running pods on each extra node.
+    fn scale_workloads(&mut self, extra_pods: usize, first_node: usize) -> Result<(), ApiError> {
         let deployments = extra_pods.div_ceil(SCALE_PODS_PER_NODE);
         let mut remaining = extra_pods;
         for d in 0..deployments {
@@ -524,6 +535,7 @@ impl Seeder<'_> {
                 "metadata": {"name": name, "namespace": ns, "labels": labels},
                 "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
                     "nodeSelector": {"lakedeck.io/pool": "scale"},
+                    "tolerations": [{"key": "lakedeck.io/scale", "operator": "Equal", "value": "true", "effect": "NoSchedule"}],
                     "containers": [{"name": "app", "image": "docker.io/library/busybox:1.37", "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}}}],
                 }}},
             });
@@ -572,6 +584,7 @@ pub fn seed(store: &Store, scenario: &Scenario, extra_pods: usize) -> Result<See
             s.node(g, i)?;
         }
     }
+    let first_scale_node = s.scale_nodes(extra_pods)?;
     for ns in ["default", "kube-public", "kube-node-lease"] {
         s.namespace(ns, "120d")?;
     }
@@ -598,6 +611,6 @@ pub fn seed(store: &Store, scenario: &Scenario, extra_pods: usize) -> Result<See
         s.workload(w)?;
     }
     let backups = s.velero(scenario)?;
-    s.scale_out(extra_pods)?;
+    s.scale_workloads(extra_pods, first_scale_node)?;
     Ok(Seeded { backups })
 }

@@ -55,6 +55,10 @@ pub struct Sim {
     placed: HashMap<Key, (String, i64, i64)>,
     nodes: Vec<NodeInfo>,
     nodes_dirty: bool,
+    /// Pod → (node, pod IP), and the IPs in use per node, so a new pod's address is found
+    /// without scanning every pod.
+    ip_of: HashMap<Key, (String, String)>,
+    ips_in_use: HashMap<String, std::collections::HashSet<String>>,
     timeline: Vec<(f64, TimelineEvent)>,
     /// NotReady nodes → when they went NotReady.
     lost_nodes: HashMap<String, Timestamp>,
@@ -80,6 +84,8 @@ impl Sim {
             placed: HashMap::new(),
             nodes: Vec::new(),
             nodes_dirty: true,
+            ip_of: HashMap::new(),
+            ips_in_use: HashMap::new(),
             timeline,
             lost_nodes: HashMap::new(),
             unschedulable_seen: HashMap::new(),
@@ -134,6 +140,8 @@ impl Sim {
     fn resync(&mut self) {
         self.active.clear();
         self.placed.clear();
+        self.ip_of.clear();
+        self.ips_in_use.clear();
         for e in self.store.all(ids::pods(), None, |_| true) {
             self.observe_pod(&e, false);
         }
@@ -221,6 +229,27 @@ impl Sim {
                 self.active.remove(&key);
             } else {
                 self.active.insert(key.clone());
+            }
+        }
+        let ip_now = if deleted {
+            None
+        } else {
+            let node = e.field("spec.nodeName").unwrap_or_default();
+            let ip = e.field("status.podIP").unwrap_or_default();
+            (!node.is_empty() && !ip.is_empty()).then_some((node, ip))
+        };
+        if self.ip_of.get(&key) != ip_now.as_ref() {
+            if let Some((node, ip)) = self.ip_of.remove(&key)
+                && let Some(set) = self.ips_in_use.get_mut(&node)
+            {
+                set.remove(&ip);
+            }
+            if let Some((node, ip)) = ip_now {
+                self.ips_in_use
+                    .entry(node.clone())
+                    .or_default()
+                    .insert(ip.clone());
+                self.ip_of.insert(key.clone(), (node, ip));
             }
         }
         // Freed or newly used capacity changes what the scheduler may place where.
@@ -337,6 +366,16 @@ impl Sim {
                     self.store.remove(ids::pods(), &ns, &name);
                 }
                 kubelet::Step::Update(new, events) => {
+                    // Claim a newly given address now: another pod may start on this
+                    // node in the same pass, before the event reaches `observe_pod`.
+                    if let Some(ip) = new["status"]["podIP"].as_str()
+                        && pod["status"]["podIP"].is_null()
+                    {
+                        self.ips_in_use
+                            .entry(node.clone())
+                            .or_default()
+                            .insert(ip.to_string());
+                    }
                     if self
                         .store
                         .update(ids::pods(), &ns, &name, None, |o| {
@@ -361,17 +400,10 @@ impl Sim {
             .iter()
             .find(|n| n.name == node)
             .map_or_else(|| "10.244.0".to_string(), |n| n.pod_net.clone());
-        let used: std::collections::HashSet<String> = self
-            .store
-            .all(ids::pods(), None, |e| {
-                e.field("spec.nodeName").as_deref() == Some(node)
-            })
-            .iter()
-            .filter_map(|e| e.field("status.podIP"))
-            .collect();
+        let used = self.ips_in_use.get(node);
         (2..255)
             .map(|i| format!("{net}.{i}"))
-            .find(|ip| !used.contains(ip))
+            .find(|ip| used.is_none_or(|u| !u.contains(ip)))
             .unwrap_or_else(|| format!("{net}.254"))
     }
 
