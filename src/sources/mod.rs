@@ -81,7 +81,7 @@ async fn run_watch<K, R>(
 {
     // client-go's page size: larger pages list faster but each page's transient Pod
     // objects stay in the allocator's high-water mark (≈50 MB more at 2000 per page).
-    let mut stream = watcher(api, watcher::Config::default().page_size(500)).boxed();
+    let mut stream = watcher(api, watcher::Config::default().page_size(1000)).boxed();
     let mut buffer: Option<Vec<R>> = None;
     let mut attempt = 0u32;
     let mut live = false;

@@ -270,7 +270,12 @@ impl Sim {
             ("", "Node") => self.nodes_dirty = true,
             ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
             | ("batch", "Job") => {
-                if !deleted {
+                // A controller's own status write (observedGeneration caught up with the
+                // spec) needs no new pass; skipping it keeps 100 000-pod labs quiet.
+                let v = e.value();
+                let caught_up = !v["status"]["observedGeneration"].is_null()
+                    && v["status"]["observedGeneration"] == v["metadata"]["generation"];
+                if !deleted && !caught_up {
                     self.dirty
                         .insert((e.res, e.namespace.clone(), e.name.clone()));
                 }

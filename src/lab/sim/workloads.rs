@@ -274,6 +274,9 @@ fn deployment(store: &Store, rec: &mut Recorder, dep: &Value) {
     for (rs_name, from, to) in targets.into_iter().filter(|(_, from, to)| from != to) {
         let _ = store.update(ids::replicasets(), &ns, &rs_name, None, |o| {
             o["spec"]["replicas"] = json!(to);
+            // A spec change: the ReplicaSet controller must take it up.
+            let generation = o["metadata"]["generation"].as_i64().unwrap_or(1);
+            o["metadata"]["generation"] = json!(generation + 1);
             Ok(())
         });
         let verb = if to > from { "up" } else { "down" };
