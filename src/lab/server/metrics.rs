@@ -37,17 +37,18 @@ pub fn serve(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiErro
                 }),
             };
             pods.iter()
-                .map(|e| {
-                    let pod = e.value();
-                    let containers: Vec<Value> = usage::pod_usage(&pod, t_secs)
+                .filter_map(|e| {
+                    let shape = usage::PodShape::read(&e.json)?;
+                    let containers: Vec<Value> = shape
+                        .usage(t_secs)
                         .into_iter()
                         .map(|(name, u)| json!({"name": name, "usage": u.to_json()}))
                         .collect();
-                    json!({
+                    Some(json!({
                         "kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
-                        "metadata": {"name": e.name, "namespace": e.namespace, "labels": pod["metadata"]["labels"], "creationTimestamp": stamp},
+                        "metadata": {"name": e.name, "namespace": e.namespace, "labels": shape.metadata.labels, "creationTimestamp": stamp},
                         "timestamp": stamp, "window": "15.01s", "containers": containers,
-                    })
+                    }))
                 })
                 .collect()
         }
@@ -55,8 +56,11 @@ pub fn serve(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiErro
             let mut per_node: HashMap<String, usage::Usage> = HashMap::new();
             for e in store.all(ids::pods(), None, |e| running(e)) {
                 let node = e.field("spec.nodeName").unwrap_or_default();
+                let Some(shape) = usage::PodShape::read(&e.json) else {
+                    continue;
+                };
                 let total = per_node.entry(node).or_default();
-                for (_, u) in usage::pod_usage(&e.value(), t_secs) {
+                for (_, u) in shape.usage(t_secs) {
                     total.add(&u);
                 }
             }
@@ -73,7 +77,7 @@ pub fn serve(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiErro
                     }
                     json!({
                         "kind": "NodeMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
-                        "metadata": {"name": e.name, "labels": e.value()["metadata"]["labels"], "creationTimestamp": stamp},
+                        "metadata": {"name": e.name, "labels": e.labels, "creationTimestamp": stamp},
                         "timestamp": stamp, "window": "20.05s", "usage": u.to_json(),
                     })
                 })
