@@ -1,8 +1,8 @@
 //! Polls metrics.k8s.io (metrics-server) for pod and node usage. A cluster without the
 //! metrics API, or a user not allowed to read it, gets a stated reason ("n/a: …")
-//! instead of silent blanks; the poll keeps trying at a slow pace. Responses are read
-//! into small typed structs (not JSON trees), and big clusters are polled less often:
-//! 100 000 pods' metrics are tens of MB per poll.
+//! instead of silent blanks; the poll keeps trying. Responses are read into small typed
+//! structs (not JSON trees); per-pod usage across all namespaces is skipped on clusters
+//! above 5 000 pods (tens of MB per poll), with a notice saying so.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,9 +16,10 @@ use crate::model::pods::Interner;
 use crate::model::quantity;
 
 const EVERY: Duration = Duration::from_secs(15);
-/// Above this many pods, poll every `EVERY_LARGE` instead.
-const LARGE: usize = 5_000;
-const EVERY_LARGE: Duration = Duration::from_secs(60);
+/// Above this many pods in scope, per-pod usage across all namespaces is not polled
+/// (tens of MB per poll, for columns nobody reads at that scale); scoping to a
+/// namespace brings it back.
+const LARGE: u64 = 5_000;
 
 #[derive(Deserialize)]
 struct List {
@@ -64,6 +65,21 @@ impl Usage {
     }
 }
 
+/// How many pods are in scope, from one cheap metadata page (`remainingItemCount`).
+async fn pods_in_scope(client: &Client, scope: &Scope) -> Option<u64> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let api: Api<Pod> = match scope {
+        Scope::All => Api::all(client.clone()),
+        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
+    };
+    let page = api
+        .list_metadata(&ListParams::default().limit(1))
+        .await
+        .ok()?;
+    Some(page.items.len() as u64 + page.metadata.remaining_item_count.unwrap_or(0).max(0) as u64)
+}
+
 async fn get(client: &Client, path: &str) -> Result<List, kube::Error> {
     let req = http::Request::get(path)
         .body(Vec::new())
@@ -77,14 +93,31 @@ pub async fn poll(client: Client, scope: Scope, tx: Tx) {
         Scope::Namespace(ns) => format!("/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods"),
     };
     let mut interner = Interner::default();
+    let mut told = false;
     loop {
-        let mut pod_count = 0;
+        let skip_pods = scope == Scope::All
+            && pods_in_scope(&client, &scope)
+                .await
+                .is_some_and(|n| n > LARGE);
+        if skip_pods && !told {
+            told = true;
+            let note = format!(
+                "per-pod CPU/MEM is not polled across all namespaces above {LARGE} pods — :ns <name> shows it"
+            );
+            if tx.send(Msg::Notice(note)).await.is_err() {
+                return;
+            }
+        }
+        let pods = if skip_pods {
+            Ok(List { items: Vec::new() })
+        } else {
+            get(&client, &pods_path).await
+        };
         let state = match (
             get(&client, "/apis/metrics.k8s.io/v1beta1/nodes").await,
-            get(&client, &pods_path).await,
+            pods,
         ) {
             (Ok(nodes), Ok(pods)) => {
-                pod_count = pods.items.len();
                 let node_usage: HashMap<String, (u64, u64)> = nodes
                     .items
                     .into_iter()
@@ -129,11 +162,6 @@ pub async fn poll(client: Client, scope: Scope, tx: Tx) {
         {
             return;
         }
-        tokio::time::sleep(if pod_count > LARGE {
-            EVERY_LARGE
-        } else {
-            EVERY
-        })
-        .await;
+        tokio::time::sleep(EVERY).await;
     }
 }
