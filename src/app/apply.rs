@@ -1,0 +1,381 @@
+//! What keys and actions do: typing into the filter, command and log-search lines, and
+//! `apply`, the single place where an [`Action`] gets its meaning (navigation, views,
+//! namespace scope, logs controls, sorting). Pure like the rest of `app`: returns
+//! effects, never performs them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::list::Filter;
+use super::{Action, AppState, Effect, Input, LogRequest, LogView, ObjectRef, Scope, View};
+use crate::model::pods::PodRow;
+
+pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let input = std::mem::replace(&mut state.input, Input::None);
+    match input {
+        Input::None => {}
+        Input::Filter(text) | Input::Command(text) | Input::LogSearch(text)
+            if matches!(key.code, KeyCode::Char('c'))
+                && key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            let _ = text;
+            return Vec::new();
+        }
+        Input::Filter(mut text) => {
+            return match key.code {
+                KeyCode::Esc => {
+                    set_filter(state, Filter::default());
+                    Vec::new()
+                }
+                KeyCode::Enter => Vec::new(),
+                KeyCode::Backspace => {
+                    text.pop();
+                    set_filter(state, Filter::parse(&text));
+                    state.input = Input::Filter(text);
+                    Vec::new()
+                }
+                KeyCode::Char(c) => {
+                    text.push(c);
+                    set_filter(state, Filter::parse(&text));
+                    state.input = Input::Filter(text);
+                    Vec::new()
+                }
+                _ => {
+                    state.input = Input::Filter(text);
+                    Vec::new()
+                }
+            };
+        }
+        Input::Command(mut text) => {
+            return match key.code {
+                KeyCode::Esc => Vec::new(),
+                KeyCode::Enter => match Action::from_command(&text) {
+                    Ok(action) => apply(state, action),
+                    Err(e) => {
+                        state.say(e);
+                        Vec::new()
+                    }
+                },
+                KeyCode::Backspace => {
+                    text.pop();
+                    state.input = Input::Command(text);
+                    Vec::new()
+                }
+                KeyCode::Char(c) => {
+                    text.push(c);
+                    state.input = Input::Command(text);
+                    Vec::new()
+                }
+                _ => {
+                    state.input = Input::Command(text);
+                    Vec::new()
+                }
+            };
+        }
+        Input::LogSearch(mut text) => {
+            match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
+                    if let Some(View::Logs(v)) = state.view_mut() {
+                        v.search = (!text.is_empty()).then_some(text);
+                    }
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    state.input = Input::LogSearch(text);
+                }
+                KeyCode::Char(c) => {
+                    text.push(c);
+                    state.input = Input::LogSearch(text);
+                }
+                _ => state.input = Input::LogSearch(text),
+            }
+            return Vec::new();
+        }
+    }
+    match state.keymap.action(&key) {
+        Some(action) => apply(state, action),
+        None => Vec::new(),
+    }
+}
+
+fn set_filter(state: &mut AppState, filter: Filter) {
+    match state.view() {
+        View::Nodes => state.nodes.set_filter(filter),
+        _ => state.pods.set_filter(filter),
+    }
+}
+
+fn log_request(
+    state: &mut AppState,
+    row: &PodRow,
+    container: String,
+    previous: bool,
+    timestamps: bool,
+) -> LogRequest {
+    state.log_generation += 1;
+    LogRequest {
+        generation: state.log_generation,
+        namespace: row.namespace.to_string(),
+        pod: row.name.to_string(),
+        container,
+        previous,
+        timestamps,
+        follow: !previous,
+    }
+}
+
+fn restart_logs(state: &mut AppState, change: impl FnOnce(&mut LogRequest)) -> Vec<Effect> {
+    state.log_generation += 1;
+    let generation = state.log_generation;
+    let Some(View::Logs(v)) = state.view_mut() else {
+        return Vec::new();
+    };
+    change(&mut v.request);
+    v.request.generation = generation;
+    v.request.follow = !v.request.previous;
+    v.lines.clear();
+    v.scroll_back = 0;
+    v.ended = None;
+    vec![Effect::StopLogs, Effect::StreamLogs(v.request.clone())]
+}
+
+/// Carries out an action; the single place where actions get their meaning.
+pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
+    state.dirty = true;
+    let page = state.page();
+    match action {
+        Action::Quit => return vec![Effect::Quit],
+        Action::Back => {
+            // Like k9s: esc first clears a kept filter, then leaves the view.
+            let list_filtered = match state.view() {
+                View::Pods => !state.pods.filter.is_empty(),
+                View::Nodes => !state.nodes.filter.is_empty(),
+                _ => false,
+            };
+            if list_filtered {
+                set_filter(state, Filter::default());
+                return Vec::new();
+            }
+            let leaving = state.views.pop();
+            if matches!(leaving, Some(View::Logs(_))) {
+                return vec![Effect::StopLogs];
+            }
+            if state.views.is_empty() {
+                state.views.push(View::Overview);
+            }
+            if matches!(state.view(), View::Nodes | View::Overview)
+                && state.node_filter.take().is_some()
+            {
+                state.pods.touch();
+            }
+        }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            let delta = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -page,
+                Action::PageDown => page,
+                _ => 0,
+            };
+            match state.views.last_mut() {
+                Some(View::Nodes) => match action {
+                    Action::Top => state.nodes.top(),
+                    Action::Bottom => state.nodes.bottom(),
+                    _ => state.nodes.move_by(delta),
+                },
+                Some(View::Pods | View::Overview) => match action {
+                    Action::Top => state.pods.top(),
+                    Action::Bottom => state.pods.bottom(),
+                    _ => state.pods.move_by(delta),
+                },
+                Some(View::Detail { scroll, .. } | View::Help { scroll }) => {
+                    *scroll = match action {
+                        Action::Top => 0,
+                        Action::Bottom => usize::MAX / 2,
+                        _ => (*scroll as isize + delta).max(0) as usize,
+                    };
+                }
+                Some(View::Logs(v)) => {
+                    v.scroll_back = match action {
+                        Action::Top => v.lines.len(),
+                        Action::Bottom => 0,
+                        _ => (v.scroll_back as isize - delta).clamp(0, v.lines.len() as isize)
+                            as usize,
+                    };
+                }
+                Some(View::Contexts { names, selected }) => {
+                    let last = names.len().saturating_sub(1) as isize;
+                    *selected = (*selected as isize + delta).clamp(0, last.max(0)) as usize;
+                }
+                None => {}
+            }
+        }
+        Action::Enter => match state.view().clone() {
+            View::Nodes => {
+                if let Some(node) = state.nodes.selected_row().map(|n| n.name.to_string()) {
+                    state.node_filter = Some(node);
+                    state.pods.set_filter(Filter::default());
+                    state.views.push(View::Pods);
+                }
+            }
+            View::Pods | View::Overview => return apply(state, Action::Describe),
+            View::Contexts { names, selected } => {
+                if let Some(name) = names.get(selected).cloned() {
+                    state.views.pop();
+                    return vec![Effect::SwitchContext(name)];
+                }
+            }
+            _ => {}
+        },
+        Action::Describe | Action::Yaml => {
+            let target = match state.view() {
+                View::Nodes => state.nodes.selected_row().map(|n| ObjectRef::Node {
+                    name: n.name.to_string(),
+                }),
+                View::Pods | View::Overview => state.pods.selected_row().map(|p| ObjectRef::Pod {
+                    namespace: p.namespace.to_string(),
+                    name: p.name.to_string(),
+                }),
+                _ => None,
+            };
+            let Some(target) = target else {
+                state.say("nothing selected");
+                return Vec::new();
+            };
+            let (what, name) = match &target {
+                ObjectRef::Pod { namespace, name } => ("pod", format!("{namespace}/{name}")),
+                ObjectRef::Node { name } => ("node", name.clone()),
+            };
+            let yaml = action == Action::Yaml;
+            let title = format!("{} {what} {name}", if yaml { "yaml" } else { "describe" });
+            state.views.push(View::Detail {
+                title,
+                lines: None,
+                scroll: 0,
+            });
+            return vec![if yaml {
+                Effect::FetchYaml(target)
+            } else {
+                Effect::FetchDescribe(target)
+            }];
+        }
+        Action::Logs => {
+            if !matches!(state.view(), View::Pods | View::Overview) {
+                state.say("logs: select a pod first (:pods)");
+                return Vec::new();
+            }
+            let Some(row) = state.pods.selected_row().cloned() else {
+                state.say("nothing selected");
+                return Vec::new();
+            };
+            let containers: Vec<String> = row.containers.iter().map(|c| c.to_string()).collect();
+            let Some(first) = containers.first().cloned() else {
+                state.say("this pod has no containers");
+                return Vec::new();
+            };
+            let request = log_request(state, &row, first, false, false);
+            state.views.push(View::Logs(LogView {
+                request: request.clone(),
+                containers,
+                lines: std::collections::VecDeque::new(),
+                scroll_back: 0,
+                paused: false,
+                wrap: false,
+                ended: None,
+                search: None,
+            }));
+            return vec![Effect::StreamLogs(request)];
+        }
+        Action::LogsFollow => {
+            if let Some(View::Logs(v)) = state.view_mut() {
+                v.paused = !v.paused;
+                if !v.paused {
+                    v.scroll_back = 0;
+                }
+            }
+        }
+        Action::LogsWrap => {
+            if let Some(View::Logs(v)) = state.view_mut() {
+                v.wrap = !v.wrap;
+            }
+        }
+        Action::LogsTimestamps => return restart_logs(state, |r| r.timestamps = !r.timestamps),
+        Action::LogsPrevious => return restart_logs(state, |r| r.previous = !r.previous),
+        Action::LogsNextContainer => {
+            let next = match state.view() {
+                View::Logs(v) if v.containers.len() > 1 => {
+                    let i = v
+                        .containers
+                        .iter()
+                        .position(|c| *c == v.request.container)
+                        .unwrap_or(0);
+                    v.containers.get((i + 1) % v.containers.len()).cloned()
+                }
+                _ => None,
+            };
+            if let Some(c) = next {
+                return restart_logs(state, |r| r.container = c);
+            }
+            state.say("this pod has one container");
+        }
+        Action::Help => {
+            if !matches!(state.view(), View::Help { .. }) {
+                state.views.push(View::Help { scroll: 0 });
+            }
+        }
+        Action::CommandLine => state.input = Input::Command(String::new()),
+        Action::Filter => {
+            state.input = if matches!(state.view(), View::Logs(_)) {
+                Input::LogSearch(String::new())
+            } else {
+                if matches!(state.view(), View::Overview) {
+                    state.views.push(View::Pods);
+                }
+                Input::Filter(String::new())
+            }
+        }
+        Action::Overview => state.views = vec![View::Overview],
+        Action::Pods => {
+            if state.node_filter.take().is_some() {
+                state.pods.touch();
+            }
+            state.views = vec![View::Overview, View::Pods];
+        }
+        Action::Nodes => state.views = vec![View::Overview, View::Nodes],
+        Action::Contexts => return vec![Effect::ListContexts],
+        Action::SwitchContext(name) => return vec![Effect::SwitchContext(name)],
+        Action::Namespace(ns) => {
+            let scope = ns.map_or(Scope::All, Scope::Namespace);
+            if scope != state.scope {
+                state.scope = scope.clone();
+                state.pods.replace_all(Vec::new());
+                state.pod_usage.clear();
+                state.say(format!("namespace: {}", scope.label()));
+                return vec![Effect::WatchPods(scope)];
+            }
+        }
+        Action::Favourite(n) => {
+            let ns = if n == 0 {
+                Some("all".to_string())
+            } else {
+                state.favourites.get(n as usize - 1).cloned()
+            };
+            match ns {
+                Some(ns) => return apply(state, Action::Namespace((ns != "all").then_some(ns))),
+                None => state.say(format!(
+                    "no favourite namespace {n} (set favourites: in config.yaml)"
+                )),
+            }
+        }
+        Action::SortBy(column) => match state.view() {
+            View::Nodes => state.nodes.set_sort(&column),
+            _ => state.pods.set_sort(&column),
+        },
+    }
+    Vec::new()
+}
