@@ -723,3 +723,29 @@ fn colour_sgr_detection_is_itself_correct() {
     assert_eq!(colour_sgr_params("\x1b[0;102m"), ["102"]);
     assert!(colour_sgr_params("\x1b[2J\x1b[10;5H").is_empty());
 }
+
+#[test]
+fn ctx_lists_contexts_and_switching_reconnects_as_the_other_user() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let s = Session::start(SessionSpec::new(120, 32, &["demo"]));
+    s.wait_for("the overview as admin", START, |s| {
+        overview_ready(s) && s.contains("user admin")
+    });
+    s.type_text(":ctx");
+    s.send(&["Enter"]);
+    s.wait_for("the context list", STEP, |s| {
+        s.contains("Contexts")
+            && s.contains("lakedeck-lab  (current)")
+            && s.contains("lakedeck-lab-viewer")
+    });
+    s.send(&["j"]);
+    s.send(&["Enter"]);
+    // The header follows the switch: the viewer's context and identity, and its data.
+    s.wait_for("the header as the viewer", START, |s| {
+        s.contains("ctx lakedeck-lab-viewer")
+            && s.contains("user viewer")
+            && s.contains("Pods needing attention")
+    });
+}
