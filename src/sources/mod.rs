@@ -159,14 +159,17 @@ pub fn watch_pods(client: Client, scope: Scope, tx: Tx) -> tokio::task::JoinHand
     };
     tokio::spawn(async move {
         let mut interner = Interner::default();
-        run_watch(
-            api,
-            SourceId::Pods,
-            tx,
-            move |p: &Pod| PodRow::from_pod(p, &mut interner),
-            Msg::Pods,
-        )
-        .await;
+        let mut projected = 0u64;
+        let project = move |p: &Pod| {
+            // Owner and node names come and go (jobs, rollouts); drop the ones no row
+            // holds any more now and then so the interner does not grow forever.
+            projected += 1;
+            if projected.is_multiple_of(50_000) {
+                interner.release_unused();
+            }
+            PodRow::from_pod(p, &mut interner)
+        };
+        run_watch(api, SourceId::Pods, tx, project, Msg::Pods).await;
     })
 }
 
@@ -222,15 +225,6 @@ pub fn fetch_detail(
 
 pub fn stream_logs(client: Client, request: LogRequest, tx: Tx) -> tokio::task::JoinHandle<()> {
     tokio::spawn(logs::stream(client, request, tx))
-}
-
-/// Namespaces exist? Used to check a `-n` before watching it.
-pub async fn namespace_exists(client: &Client, ns: &str) -> Result<bool, kube::Error> {
-    let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
-    match api.get_opt(ns).await {
-        Ok(found) => Ok(found.is_some()),
-        Err(e) => Err(e),
-    }
 }
 
 /// The first page of pods, to prove the connection works before the TUI starts.
