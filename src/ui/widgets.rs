@@ -188,6 +188,17 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// Badges for the sources a pane draws from; a live source adds nothing.
+pub fn source_badges(
+    theme: &Theme,
+    state: &crate::app::AppState,
+    ids: &[crate::app::SourceId],
+) -> Vec<Span<'static>> {
+    ids.iter()
+        .flat_map(|id| source_badge(theme, &state.source(*id), state.now))
+        .collect()
+}
+
 /// `▕███░░░░░▏ 47%` in `width` cells.
 pub fn gauge(percent: Option<u8>, width: usize) -> String {
     let Some(p) = percent else {

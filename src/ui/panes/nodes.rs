@@ -10,7 +10,7 @@ use crate::app::{AppState, SourceId, SourceState};
 use crate::model::nodes::{NodeRow, percent};
 use crate::model::pods::Severity;
 use crate::theme::Theme;
-use crate::ui::widgets::{self, Column, col, severity_style, severity_symbol, source_badge, wide};
+use crate::ui::widgets::{self, Column, col, severity_style, severity_symbol, source_badges, wide};
 
 pub const COLUMNS: &[Column] = &[
     wide("NAME", 16, 0, 6),
@@ -41,17 +41,19 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = area.height.saturating_sub(3) as usize;
     let offset = state.nodes.scroll_for(height);
     let metrics_ok = matches!(state.source(SourceId::Metrics), SourceState::Live);
-    // Like kubectl describe node: finished pods no longer occupy the node.
-    let pods_on = |name: &str| {
-        state
-            .pods
-            .rows()
-            // Like kubectl describe node: finished pods no longer occupy it.
-            .filter(|p| {
-                p.node.as_deref() == Some(name) && !matches!(&*p.status, "Completed" | "Succeeded")
-            })
-            .count()
-    };
+    // One pass over the pods for all visible nodes (not one per row). Like kubectl
+    // describe node, finished pods no longer occupy a node.
+    let mut per_node: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in state
+        .pods
+        .rows()
+        .filter(|p| !matches!(&*p.status, "Completed" | "Succeeded"))
+    {
+        if let Some(n) = p.node.as_deref() {
+            *per_node.entry(n).or_default() += 1;
+        }
+    }
+    let pods_on = |name: &str| per_node.get(name).copied().unwrap_or(0);
     let rows = state
         .nodes
         .window(offset, height)
@@ -94,18 +96,12 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.filter,
         ));
     }
-    title.extend(source_badge(
+    // A live source adds no badge, so metrics only show when they are not available.
+    title.extend(source_badges(
         theme,
-        &state.source(SourceId::Nodes),
-        state.now,
+        state,
+        &[SourceId::Nodes, SourceId::Metrics],
     ));
-    if !metrics_ok {
-        title.extend(source_badge(
-            theme,
-            &state.source(SourceId::Metrics),
-            state.now,
-        ));
-    }
     let selected = state.nodes.selected.checked_sub(offset);
     widgets::table(
         frame,

@@ -12,7 +12,7 @@ use crate::app::{AppState, SourceId, SourceState};
 use crate::model::nodes::{percent, summarize};
 use crate::theme::Theme;
 use crate::ui::widgets::{
-    self, bytes_column, col, gauge, severity_style, severity_symbol, source_badge, wide,
+    self, bytes_column, col, gauge, severity_style, severity_symbol, source_badges, wide,
 };
 
 pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -68,18 +68,12 @@ fn draw_nodes(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::raw(format!("  of {}", bytes_column(summary.mem_allocatable))),
     ]);
     let mut title = vec![Span::styled(" Nodes ", theme.title)];
-    title.extend(source_badge(
+    // A live source adds no badge, so metrics only show when they are not available.
+    title.extend(source_badges(
         theme,
-        &state.source(SourceId::Nodes),
-        state.now,
+        state,
+        &[SourceId::Nodes, SourceId::Metrics],
     ));
-    if !metrics_ok {
-        title.extend(source_badge(
-            theme,
-            &state.source(SourceId::Metrics),
-            state.now,
-        ));
-    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
@@ -145,7 +139,7 @@ fn draw_attention(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect
         format!(" Pods needing attention ({total} of {}) ", state.pods.len()),
         theme.title,
     )];
-    title.extend(source_badge(theme, &state.source(SourceId::Pods), now));
+    title.extend(source_badges(theme, state, &[SourceId::Pods]));
     // The pods list's default order is this one (trouble first), so its cursor is ours.
     let selected =
         (state.pods.filter.is_empty() && state.pods.sort.is_none() && state.node_filter.is_none())

@@ -10,7 +10,7 @@ use crate::app::{AppState, SourceId};
 use crate::model::pods::PodRow;
 use crate::theme::Theme;
 use crate::ui::widgets::{
-    self, Column, bytes_column, col, severity_style, severity_symbol, source_badge, wide,
+    self, Column, bytes_column, col, severity_style, severity_symbol, source_badges, wide,
 };
 
 /// Widths are minimums (NAME and STATUS grow); at 80 columns the first six fit.
@@ -87,11 +87,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dim,
         ));
     }
-    title.extend(source_badge(
-        theme,
-        &state.source(SourceId::Pods),
-        state.now,
-    ));
+    title.extend(source_badges(theme, state, &[SourceId::Pods]));
     let selected = state.pods.selected.checked_sub(offset);
     widgets::table(
         frame,
