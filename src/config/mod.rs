@@ -14,8 +14,12 @@ use std::path::{Path, PathBuf};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, MessageFormatter, Spanned};
 
+pub mod platform;
+
+use platform::{EndpointConfig, EndpointLayer, PlatformSettings, QueryCatalog};
+
 /// The built-in defaults; every field is set here, so a user file may set only some.
-const DEFAULT_YAML: &str = include_str!("../config/default.yaml");
+const DEFAULT_YAML: &str = include_str!("../../config/default.yaml");
 const DEFAULT_NAME: &str = "config/default.yaml (built in)";
 
 /// Redraw floor bounds: below 10 ms redraws stop being coalesced at all; above 2 s the
@@ -42,6 +46,16 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Settings per kubeconfig context name.
     pub contexts: BTreeMap<String, ContextConfig>,
+    /// Seconds between two polls of a platform source (Prometheus, Alertmanager, Trino,
+    /// Velero objects).
+    pub poll_secs: u64,
+    /// Every platform HTTP call gives up after this many seconds.
+    pub http_timeout_secs: u64,
+    /// PromQL range (`6h`) over which MinIO's free space is extrapolated.
+    pub minio_forecast_window: String,
+    /// Pane → the query set of `queries` it uses.
+    pub query_sets: BTreeMap<String, String>,
+    pub queries: QueryCatalog,
 }
 
 /// Settings for one kubeconfig context; `None` means "not set here".
@@ -52,6 +66,15 @@ pub struct ContextConfig {
     pub namespace: Option<String>,
     /// Refuse every write action in this context.
     pub readonly: Option<bool>,
+    pub prometheus: Option<EndpointConfig>,
+    pub alertmanager: Option<EndpointConfig>,
+    pub trino: Option<EndpointConfig>,
+    /// Pane → query set, overriding the top-level `query_sets`.
+    #[serde(default)]
+    pub query_sets: BTreeMap<String, String>,
+    /// Entries overriding the top-level `queries` in this context.
+    #[serde(default)]
+    pub queries: QueryCatalog,
 }
 
 /// Why the configuration could not be loaded.
@@ -258,11 +281,193 @@ impl Config {
                 if let Some(ro) = ctx.readonly {
                     entry.readonly = Some(ro);
                 }
+                let prefix = format!("contexts.{}", name.value);
+                for (key, layer, slot) in [
+                    ("prometheus", ctx.prometheus, &mut entry.prometheus),
+                    ("alertmanager", ctx.alertmanager, &mut entry.alertmanager),
+                    ("trino", ctx.trino, &mut entry.trino),
+                ] {
+                    if let Some(layer) = layer {
+                        let endpoint = platform::endpoint_from_layer(layer.value)
+                            .map_err(|e| bad(&layer.referenced, format!("{prefix}.{key}: {e}")))?;
+                        *slot = Some(endpoint);
+                    }
+                }
+                if let Some(sets) = ctx.query_sets {
+                    for (pane, set) in sets {
+                        check_query_set(&pane, &set.value, &next.queries, Some(&entry.queries))
+                            .map_err(|e| {
+                                bad(&set.referenced, format!("{prefix}.query_sets: {e}"))
+                            })?;
+                        entry.query_sets.insert(pane, set.value);
+                    }
+                }
+                if let Some(queries) = ctx.queries {
+                    merge_queries(&mut entry.queries, queries)
+                        .map_err(|(at, e)| bad(&at, format!("{prefix}.queries.{e}")))?;
+                }
+            }
+        }
+        if let Some(v) = layer.poll_secs {
+            if !(1..=3600).contains(&v.value) {
+                return Err(bad(
+                    &v.referenced,
+                    format!(
+                        "poll_secs: {} is out of range; expected 1 to 3600 seconds",
+                        v.value
+                    ),
+                ));
+            }
+            next.poll_secs = v.value;
+        }
+        if let Some(v) = layer.http_timeout_secs {
+            if !(1..=300).contains(&v.value) {
+                return Err(bad(
+                    &v.referenced,
+                    format!(
+                        "http_timeout_secs: {} is out of range; expected 1 to 300 seconds",
+                        v.value
+                    ),
+                ));
+            }
+            next.http_timeout_secs = v.value;
+        }
+        if let Some(v) = layer.minio_forecast_window {
+            if !is_promql_duration(&v.value) {
+                return Err(bad(
+                    &v.referenced,
+                    format!(
+                        "minio_forecast_window: \"{}\" is not a PromQL duration; expected e.g. 30m, 6h or 2d",
+                        v.value
+                    ),
+                ));
+            }
+            next.minio_forecast_window = v.value;
+        }
+        if let Some(queries) = layer.queries {
+            merge_queries(&mut next.queries, queries)
+                .map_err(|(at, e)| bad(&at, format!("queries.{e}")))?;
+        }
+        if let Some(sets) = layer.query_sets {
+            for (pane, set) in sets {
+                check_query_set(&pane, &set.value, &next.queries, None)
+                    .map_err(|e| bad(&set.referenced, format!("query_sets: {e}")))?;
+                next.query_sets.insert(pane, set.value);
             }
         }
         *self = next;
         Ok(())
     }
+
+    /// The platform settings for `context`: its endpoints (a flag given on the command
+    /// line wins) and, per pane, the queries of the selected set with the context's
+    /// overrides applied and `{window}` filled in.
+    pub fn platform_for(&self, context: &str, flags: PlatformFlags) -> PlatformSettings {
+        let ctx = self.context(context);
+        let queries_for = |pane: &str| {
+            let set = ctx
+                .query_sets
+                .get(pane)
+                .or_else(|| self.query_sets.get(pane))
+                .cloned()
+                .unwrap_or_default();
+            let mut chosen = self
+                .queries
+                .get(pane)
+                .and_then(|sets| sets.get(&set))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(overrides) = ctx.queries.get(pane).and_then(|sets| sets.get(&set)) {
+                chosen.extend(overrides.clone());
+            }
+            for text in chosen.values_mut() {
+                *text = text.replace("{window}", &self.minio_forecast_window);
+            }
+            chosen
+        };
+        PlatformSettings {
+            prometheus: flags.prometheus.or(ctx.prometheus.clone()),
+            alertmanager: flags.alertmanager.or(ctx.alertmanager.clone()),
+            trino: flags.trino.or(ctx.trino.clone()),
+            poll_secs: self.poll_secs,
+            timeout_secs: self.http_timeout_secs,
+            minio: queries_for("minio"),
+            kafka: queries_for("kafka"),
+            trino_queries: queries_for("trino"),
+        }
+    }
+}
+
+/// Endpoints given on the command line (`--prometheus` …); they beat the config.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformFlags {
+    pub prometheus: Option<EndpointConfig>,
+    pub alertmanager: Option<EndpointConfig>,
+    pub trino: Option<EndpointConfig>,
+}
+
+/// A set name must exist for its pane (in the top-level catalog or the context's).
+fn check_query_set(
+    pane: &str,
+    set: &str,
+    catalog: &QueryCatalog,
+    context_catalog: Option<&QueryCatalog>,
+) -> Result<(), String> {
+    platform::query_names(pane)?;
+    let known: Vec<&String> = catalog
+        .get(pane)
+        .into_iter()
+        .chain(context_catalog.and_then(|c| c.get(pane)))
+        .flat_map(|sets| sets.keys())
+        .collect();
+    if known.iter().any(|s| *s == set) {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown {pane} query set \"{set}\"; expected one of {} (or define it under queries.{pane})",
+            known
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+/// Overlays `layer` onto `catalog` entry by entry, refusing unknown panes and names
+/// and empty texts (with the location of the offending value).
+fn merge_queries(catalog: &mut QueryCatalog, layer: QueryLayer) -> Result<(), (Location, String)> {
+    for (pane, sets) in layer {
+        for (set, names) in sets {
+            for (name, text) in names {
+                platform::check_query_name(&pane, &name)
+                    .map_err(|e| (text.referenced, format!("{pane}.{set}: {e}")))?;
+                if text.value.trim().is_empty() {
+                    return Err((
+                        text.referenced,
+                        format!("{pane}.{set}.{name}: empty; expected a PromQL expression"),
+                    ));
+                }
+                catalog
+                    .entry(pane.clone())
+                    .or_default()
+                    .entry(set.clone())
+                    .or_default()
+                    .insert(name, text.value.trim().to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `30s`, `5m`, `6h`, `2d`, `1w`: what PromQL accepts in a range selector (one unit).
+fn is_promql_duration(text: &str) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits.parse::<u64>().is_ok_and(|n| n > 0)
+        && ["ms", "s", "m", "h", "d", "w", "y"].contains(&unit)
 }
 
 /// `load` with the default path passed in, so tests need not touch the environment.
@@ -300,13 +505,26 @@ struct Layer {
     favourites: Option<Spanned<Vec<Spanned<String>>>>,
     keys: Option<Entries<Spanned<KeyList>>>,
     contexts: Option<Entries<ContextLayer>>,
+    poll_secs: Option<Spanned<u64>>,
+    http_timeout_secs: Option<Spanned<u64>>,
+    minio_forecast_window: Option<Spanned<String>>,
+    query_sets: Option<BTreeMap<String, Spanned<String>>>,
+    queries: Option<QueryLayer>,
 }
+
+/// `queries:` as written: pane → set → name → text, each text located.
+type QueryLayer = BTreeMap<String, BTreeMap<String, BTreeMap<String, Spanned<String>>>>;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ContextLayer {
     namespace: Option<Spanned<String>>,
     readonly: Option<bool>,
+    prometheus: Option<Spanned<EndpointLayer>>,
+    alertmanager: Option<Spanned<EndpointLayer>>,
+    trino: Option<Spanned<EndpointLayer>>,
+    query_sets: Option<BTreeMap<String, Spanned<String>>>,
+    queries: Option<QueryLayer>,
 }
 
 /// A mapping kept in file order with located keys (`Spanned` is not `Ord`, so it cannot
@@ -788,8 +1006,8 @@ mod tests {
         assert_eq!(
             c.context("prod"),
             ContextConfig {
-                namespace: None,
-                readonly: Some(true)
+                readonly: Some(true),
+                ..ContextConfig::default()
             }
         );
         let keys = c.key_overrides().unwrap();
@@ -1025,5 +1243,83 @@ mod tests {
                     .is_some_and(|d| d.to_string_lossy().contains("lakedeck"))
             );
         }
+    }
+
+    #[test]
+    fn platform_settings_merge_defaults_context_and_flags() {
+        let c = Config::from_yaml(
+            "minio_forecast_window: 2d\ncontexts:\n  prod:\n    prometheus: service:monitoring/prometheus:9090\n    trino: {url: https://trino.example.com, user: oncall, basic_auth: {username: oncall, password_env: TRINO_PW}}\n    query_sets: {kafka: kminion}\n    queries:\n      minio:\n        v2:\n          usable_free: max(my_free)\n",
+            "user.yaml",
+        )
+        .unwrap();
+        let p = c.platform_for("prod", PlatformFlags::default());
+        assert_eq!(
+            p.prometheus
+                .as_ref()
+                .map(|e| e.target.to_string())
+                .as_deref(),
+            Some("service:monitoring/prometheus:9090")
+        );
+        assert_eq!(p.alertmanager, None);
+        let trino = p.trino.unwrap();
+        assert_eq!(trino.user.as_deref(), Some("oncall"));
+        assert!(matches!(trino.auth, platform::EndpointAuth::Basic { .. }));
+        assert_eq!(p.minio["usable_free"], "max(my_free)");
+        assert_eq!(
+            p.minio["free_in_1d"],
+            "predict_linear(minio_cluster_capacity_usable_free_bytes[2d], 86400)"
+        );
+        assert_eq!(p.kafka["group_label"], "group_id");
+        assert_eq!(
+            p.trino_queries["queued"],
+            "sum(trino_execution_name_QueryManager_QueuedQueries)"
+        );
+        // Another context keeps the defaults; a flag beats the config.
+        let flags = PlatformFlags {
+            prometheus: Some(platform::EndpointConfig::parse("http://localhost:9090").unwrap()),
+            ..PlatformFlags::default()
+        };
+        let other = c.platform_for("dev", flags);
+        assert_eq!(
+            other.minio["usable_free"],
+            "max(minio_cluster_capacity_usable_free_bytes)"
+        );
+        assert_eq!(other.kafka["group_label"], "consumergroup");
+        assert_eq!(
+            other.prometheus.map(|e| e.target.to_string()).as_deref(),
+            Some("http://localhost:9090")
+        );
+    }
+
+    #[test]
+    fn bad_platform_settings_are_located() {
+        let (line, _, msg) = invalid("contexts:\n  prod:\n    prometheus: prom:9090\n");
+        assert_eq!(line, 3);
+        assert!(
+            msg.starts_with("contexts.prod.prometheus: \"prom:9090\" is not an endpoint"),
+            "{msg}"
+        );
+        let (line, _, msg) =
+            invalid("contexts:\n  prod:\n    trino: {url: https://t, basic_auth: {username: u}}\n");
+        assert_eq!(line, 3);
+        assert!(msg.contains("password_env or password_file"), "{msg}");
+        let (line, column, msg) =
+            invalid("queries:\n  minio:\n    v2:\n      usable_fre: max(x)\n");
+        assert_eq!((line, column), (4, 19));
+        assert!(
+            msg.contains("unknown query \"usable_fre\" for minio"),
+            "{msg}"
+        );
+        let (line, _, msg) = invalid("query_sets:\n  minio: v9\n");
+        assert_eq!(line, 2);
+        assert!(
+            msg.contains("unknown minio query set \"v9\"; expected one of v2, v3"),
+            "{msg}"
+        );
+        let (_, _, msg) = invalid("minio_forecast_window: six hours\n");
+        assert!(msg.contains("not a PromQL duration"), "{msg}");
+        let (_, _, msg) =
+            invalid("contexts:\n  p:\n    alertmanager: {url: https://a, password: x}\n");
+        assert!(msg.contains("password"), "{msg}");
     }
 }
