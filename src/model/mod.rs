@@ -1,11 +1,17 @@
 //! Plain data and pure derivations shared by the cockpit and the lab: kubectl-exact pod
-//! and node columns, Kubernetes quantities and durations. No I/O, no ratatui, nothing of
-//! ours imported.
+//! and node columns, Kubernetes quantities and durations, and the platform panes' models
+//! (MinIO, Trino, Kafka, Velero, alerts). No I/O, no ratatui, nothing of ours imported.
 
+pub mod alerts;
 pub mod describe;
 pub mod duration;
+pub mod kafka;
+pub mod minio;
 pub mod node_status;
 pub mod nodes;
+pub mod number;
 pub mod pod_status;
 pub mod pods;
 pub mod quantity;
+pub mod trino;
+pub mod velero;
