@@ -48,6 +48,34 @@ pub struct CockpitArgs {
     /// Theme: default, high-contrast, mono, or a theme file (NO_COLOR forces mono)
     #[arg(long, global = true)]
     pub theme: Option<String>,
+    /// Prometheus: a URL, or service:<namespace>/<service>:<port> through the API server
+    /// (overrides the context's `prometheus:` in the config)
+    #[arg(long, global = true, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// Alertmanager: a URL or service:<namespace>/<service>:<port>
+    #[arg(long, global = true, value_name = "URL")]
+    pub alertmanager: Option<String>,
+    /// Trino coordinator: a URL or service:<namespace>/<service>:<port>
+    #[arg(long, global = true, value_name = "URL")]
+    pub trino: Option<String>,
+}
+
+impl CockpitArgs {
+    /// `--prometheus`, `--alertmanager`, `--trino`, checked.
+    fn platform_flags(&self) -> Result<crate::config::PlatformFlags, String> {
+        let parse = |flag: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(crate::config::platform::EndpointConfig::parse)
+                .transpose()
+                .map_err(|e| format!("--{flag}: {e}"))
+        };
+        Ok(crate::config::PlatformFlags {
+            prometheus: parse("prometheus", &self.prometheus)?,
+            alertmanager: parse("alertmanager", &self.alertmanager)?,
+            trino: parse("trino", &self.trino)?,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +163,13 @@ async fn run_cockpit(args: CockpitArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let flags = match args.platform_flags() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("lakedeck: {e}");
+            return 2;
+        }
+    };
     let target =
         match crate::cockpit::connect(args.kubeconfig.as_ref(), args.context.as_deref()).await {
             Ok(t) => t,
@@ -173,13 +208,20 @@ async fn run_cockpit(args: CockpitArgs) -> i32 {
         return 1;
     }
     let readonly = args.readonly || per_context.readonly.unwrap_or(false);
-    crate::cockpit::run(target, scope, readonly, &config, theme).await
+    crate::cockpit::run(target, scope, readonly, &config, flags, theme).await
 }
 
 async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
     let (config, theme) = match look(&cockpit) {
         Ok(v) => v,
         Err(code) => return code,
+    };
+    let mut flags = match cockpit.platform_flags() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("lakedeck demo: {e}");
+            return 2;
+        }
     };
     let opts = LabOptions {
         scenario: args.scenario,
@@ -198,8 +240,10 @@ async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
     };
     let dir = std::env::temp_dir().join(format!("lakedeck-demo-{}", std::process::id()));
     let path = dir.join("kubeconfig");
+    let ca_path = dir.join("ca.pem");
     let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| lab::kubeconfig::write(&path, &lab.url, &lab.ca_pem, &lab.tokens));
+        .and_then(|()| lab::kubeconfig::write(&path, &lab.url, &lab.ca_pem, &lab.tokens))
+        .and_then(|()| std::fs::write(&ca_path, &lab.ca_pem));
     if let Err(e) = written {
         eprintln!(
             "lakedeck demo: cannot write the demo kubeconfig under {}: {e}",
@@ -219,7 +263,21 @@ async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
         Some(ns) if !cockpit.all_namespaces => crate::app::Scope::Namespace(ns),
         _ => crate::app::Scope::All,
     };
-    let code = crate::cockpit::run(target, scope, cockpit.readonly, &config, theme).await;
+    // The lab serves Prometheus, Alertmanager and Trino on its own listener; flags
+    // given on the command line still win.
+    let lab_endpoint = |prefix: &str| {
+        let mut e = crate::config::platform::EndpointConfig::from_target(
+            crate::config::platform::EndpointTarget::Url(format!("{}/{prefix}", lab.url)),
+        );
+        e.ca_file = Some(ca_path.clone());
+        e.user = Some("lakedeck".into());
+        e
+    };
+    flags.prometheus = flags.prometheus.or_else(|| Some(lab_endpoint("prometheus")));
+    flags.alertmanager = flags.alertmanager.or_else(|| Some(lab_endpoint("alertmanager")));
+    flags.trino = flags.trino.or_else(|| Some(lab_endpoint("trino")));
+    let code =
+        crate::cockpit::run(target, scope, cockpit.readonly, &config, flags, theme).await;
     lab.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
     code

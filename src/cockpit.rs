@@ -18,7 +18,9 @@ use tokio::task::JoinHandle;
 
 use crate::app::keymap::Keymap;
 use crate::app::{self, AppState, Connection, Effect, Msg, Scope, View};
-use crate::config::Config;
+use crate::config::{Config, PlatformFlags};
+use crate::sources::http::ProxyAccess;
+use crate::sources::platform::Platform;
 use crate::sources;
 use crate::terminal::Tui;
 use crate::theme::Theme;
@@ -43,6 +45,8 @@ pub struct Target {
     pub kubeconfig: Option<Kubeconfig>,
     /// The file it came from, so `:ctx` switches within the same file.
     pub kubeconfig_path: Option<PathBuf>,
+    /// The kubeconfig credentials, for `service:` platform endpoints.
+    pub proxy: ProxyAccess,
 }
 
 /// Builds a client the way kubectl would (explicit file, KUBECONFIG, ~/.kube/config,
@@ -100,6 +104,7 @@ pub async fn connect(
         readonly: false,
     };
     let default_namespace = config.default_namespace.clone();
+    let proxy = ProxyAccess::from_kube_config(&config);
     let client = Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))?;
     Ok(Target {
         client,
@@ -107,6 +112,7 @@ pub async fn connect(
         default_namespace,
         kubeconfig: file,
         kubeconfig_path: kubeconfig.cloned(),
+        proxy,
     })
 }
 
@@ -114,6 +120,8 @@ struct Tasks {
     client: Client,
     tx: mpsc::Sender<Msg>,
     scope: Scope,
+    /// The current context's platform endpoints (MinIO … Alerts panes).
+    platform: Platform,
     running: HashMap<&'static str, JoinHandle<()>>,
 }
 
@@ -125,7 +133,11 @@ impl Tasks {
             "pods" => sources::watch_pods(c, self.scope.clone(), tx),
             "nodes" => sources::watch_nodes(c, tx),
             "metrics" => sources::poll_metrics(c, self.scope.clone(), tx),
-            _ => sources::identify(c, tx),
+            "identity" => sources::identify(c, tx),
+            platform => match sources::platform::spawn(platform, self.platform.clone(), tx) {
+                Some(handle) => handle,
+                None => return,
+            },
         };
         if let Some(old) = self.running.insert(name, handle) {
             old.abort();
@@ -134,6 +146,9 @@ impl Tasks {
 
     fn start_all(&mut self) {
         for name in ["pods", "nodes", "metrics", "identity"] {
+            self.start(name);
+        }
+        for name in sources::platform::TASKS {
             self.start(name);
         }
     }
@@ -209,6 +224,7 @@ pub async fn run(
     scope: Scope,
     readonly: bool,
     config: &Config,
+    flags: PlatformFlags,
     theme: Theme,
 ) -> i32 {
     let mut connection = target.connection.clone();
@@ -228,10 +244,19 @@ pub async fn run(
         config.log_buffer_lines,
     );
     let (tx, mut rx) = mpsc::channel::<Msg>(4096);
+    let platform_for = |context: &str, proxy: &ProxyAccess, client: &Client| {
+        Platform::new(
+            config.platform_for(context, flags.clone()),
+            context,
+            proxy,
+            client.clone(),
+        )
+    };
     let mut tasks = Tasks {
         client: target.client.clone(),
         tx: tx.clone(),
         scope,
+        platform: platform_for(&target.connection.context, &target.proxy, &target.client),
         running: HashMap::new(),
     };
     let mut kubeconfig = target.kubeconfig;
@@ -342,10 +367,19 @@ pub async fn run(
                             .unwrap_or_default();
                         let _ = tx.send(Msg::Contexts(names)).await;
                     }
+                    Effect::FetchTrinoQuery(id) => {
+                        tokio::spawn(sources::platform::fetch_query(
+                            tasks.platform.clone(),
+                            id,
+                            tx.clone(),
+                        ));
+                    }
                     Effect::SwitchContext(name) => {
                         match connect(kubeconfig_path.as_ref(), Some(&name)).await {
                             Ok(t) => {
                                 tasks.stop_all();
+                                tasks.platform =
+                                    platform_for(&t.connection.context, &t.proxy, &t.client);
                                 tasks.client = t.client;
                                 kubeconfig = t.kubeconfig;
                                 state.connection = Connection {

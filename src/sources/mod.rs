@@ -6,8 +6,11 @@
 //! Must not touch the terminal or app state.
 
 pub mod describe;
+pub mod http;
 mod logs;
 mod metrics;
+pub mod platform;
+pub mod prometheus;
 
 use std::time::Duration;
 
@@ -192,7 +195,7 @@ pub fn poll_metrics(client: Client, scope: Scope, tx: Tx) -> tokio::task::JoinHa
 pub fn identify(client: Client, tx: Tx) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let body = serde_json::json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
-        let Ok(req) = http::Request::post("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        let Ok(req) = ::http::Request::post("/apis/authentication.k8s.io/v1/selfsubjectreviews")
             .header("Content-Type", "application/json")
             .body(serde_json::to_vec(&body).unwrap_or_default())
         else {
