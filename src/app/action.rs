@@ -37,6 +37,13 @@ pub enum Action {
     LogsTimestamps,
     LogsPrevious,
     LogsNextContainer,
+    /// Platform views.
+    Minio,
+    Trino,
+    Kafka,
+    Velero,
+    Alerts,
+    Silences,
 }
 
 /// The named, bindable actions with their help text (parameterised ones excluded).
@@ -56,7 +63,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "show this help"),
     (
         "command",
-        "command line (:pods, :nodes, :ns <name>, :ctx, :q)",
+        "command line (:pods, :nodes, :minio, :trino, :kafka, :velero, :alerts, :ns <name>, :ctx, :q)",
     ),
     (
         "filter",
@@ -65,6 +72,24 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("overview", "overview screen"),
     ("pods", "pods view"),
     ("nodes", "nodes view"),
+    (
+        "minio",
+        "MinIO view: capacity, drives, buckets (:minio, :s3)",
+    ),
+    ("trino", "Trino view: coordinator, queue, queries (:trino)"),
+    (
+        "kafka",
+        "Kafka view: consumer lag and drain ETA (:kafka, :lag)",
+    ),
+    (
+        "velero",
+        "Velero view: schedules, RPO, backups (:velero, :backups)",
+    ),
+    (
+        "alerts",
+        "alerts view; enter jumps to the pane an alert concerns",
+    ),
+    ("silences", "Alertmanager silences (read only)"),
     ("follow", "logs: follow / pause"),
     ("wrap", "logs: wrap long lines"),
     ("timestamps", "logs: show timestamps"),
@@ -99,6 +124,12 @@ impl Action {
             "overview" => Action::Overview,
             "pods" => Action::Pods,
             "nodes" => Action::Nodes,
+            "minio" => Action::Minio,
+            "trino" => Action::Trino,
+            "kafka" => Action::Kafka,
+            "velero" => Action::Velero,
+            "alerts" => Action::Alerts,
+            "silences" => Action::Silences,
             "follow" => Action::LogsFollow,
             "wrap" => Action::LogsWrap,
             "timestamps" => Action::LogsTimestamps,
@@ -130,9 +161,15 @@ impl Action {
             ("ctx" | "context" | "contexts", None) => Action::Contexts,
             ("ctx" | "context" | "contexts", Some(name)) => Action::SwitchContext(name.to_string()),
             ("help" | "h" | "?", _) => Action::Help,
+            ("minio" | "s3", _) => Action::Minio,
+            ("trino" | "queries", _) => Action::Trino,
+            ("kafka" | "lag", _) => Action::Kafka,
+            ("velero" | "backups" | "backup", _) => Action::Velero,
+            ("alerts" | "alert", _) => Action::Alerts,
+            ("silences" | "silence", _) => Action::Silences,
             (other, _) => {
                 return Err(format!(
-                    "unknown command :{other} — try :pods, :nodes, :ns <name>, :ctx, :q (press ? for help)"
+                    "unknown command :{other} — try :pods, :nodes, :minio, :trino, :kafka, :velero, :alerts, :ns <name>, :ctx, :q (press ? for help)"
                 ));
             }
         })
@@ -166,6 +203,15 @@ mod tests {
             Ok(Action::SwitchContext("prod".into()))
         );
         assert_eq!(Action::from_command("q"), Ok(Action::Quit));
+        assert_eq!(Action::from_command("s3"), Ok(Action::Minio));
+        assert_eq!(Action::from_command("minio"), Ok(Action::Minio));
+        assert_eq!(Action::from_command("trino"), Ok(Action::Trino));
+        assert_eq!(Action::from_command("lag"), Ok(Action::Kafka));
+        assert_eq!(Action::from_command("kafka"), Ok(Action::Kafka));
+        assert_eq!(Action::from_command("backups"), Ok(Action::Velero));
+        assert_eq!(Action::from_command("velero"), Ok(Action::Velero));
+        assert_eq!(Action::from_command("alerts"), Ok(Action::Alerts));
+        assert_eq!(Action::from_command("silences"), Ok(Action::Silences));
         assert!(Action::from_command("bogus").is_err_and(|e| e.contains(":bogus")));
         assert!(Action::from_command("").is_err());
     }

@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::list::Filter;
 use super::{Action, AppState, Effect, Input, LogRequest, LogView, ObjectRef, Scope, View};
+use crate::model::alerts::{self, Concern};
 use crate::model::pods::PodRow;
 
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -99,10 +100,60 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn set_filter(state: &mut AppState, filter: Filter) {
-    match state.view() {
+    let view = state.view().clone();
+    if let Some(list) = state.platform.list_mut(&view) {
+        list.set_filter(filter);
+        return;
+    }
+    match view {
         View::Nodes => state.nodes.set_filter(filter),
         _ => state.pods.set_filter(filter),
     }
+}
+
+/// Opens the view an alert concerns, on top of the alerts view (esc comes back). Node
+/// and pod alerts narrow the list to the node or pod they name.
+fn jump_to_concern(state: &mut AppState) {
+    let Some(alert) = state
+        .platform
+        .alert_rows
+        .selected_row()
+        .map(|r| r.row.clone())
+    else {
+        state.say("no alert selected");
+        return;
+    };
+    let Some(concern) = alerts::concern(&alert) else {
+        state.say(format!("{}: no pane for this alert", alert.name));
+        return;
+    };
+    let view = match concern {
+        Concern::Minio => View::Minio,
+        Concern::Trino => View::Trino,
+        Concern::Kafka => View::Kafka,
+        Concern::Velero => View::Velero,
+        Concern::Nodes => {
+            if let Some(node) = alert.label("node") {
+                state.nodes.set_filter(Filter::parse(node));
+            }
+            View::Nodes
+        }
+        Concern::Pods => {
+            if state.node_filter.take().is_some() {
+                state.pods.touch();
+            }
+            if let Some(pod) = alert.label("pod") {
+                state.pods.set_filter(Filter::parse(pod));
+            }
+            View::Pods
+        }
+    };
+    state.views.push(view);
+}
+
+/// Switches to a top-level view (overview underneath, so esc goes home).
+fn open(state: &mut AppState, view: View) {
+    state.views = vec![View::Overview, view];
 }
 
 fn log_request(
@@ -150,7 +201,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             let list_filtered = match state.view() {
                 View::Pods => !state.pods.filter.is_empty(),
                 View::Nodes => !state.nodes.filter.is_empty(),
-                _ => false,
+                other => state.platform.list_filtered(other),
             };
             if list_filtered {
                 set_filter(state, Filter::default());
@@ -182,6 +233,15 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 Action::PageDown => page,
                 _ => 0,
             };
+            let view = state.view().clone();
+            if let Some(list) = state.platform.list_mut(&view) {
+                match action {
+                    Action::Top => list.top(),
+                    Action::Bottom => list.bottom(),
+                    _ => list.move_by(delta),
+                }
+                return Vec::new();
+            }
             match state.views.last_mut() {
                 Some(View::Nodes) => match action {
                     Action::Top => state.nodes.top(),
@@ -193,7 +253,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                     Action::Bottom => state.pods.bottom(),
                     _ => state.pods.move_by(delta),
                 },
-                Some(View::Detail { scroll, .. } | View::Help { scroll }) => {
+                Some(
+                    View::Detail { scroll, .. }
+                    | View::Help { scroll }
+                    | View::TrinoQuery { scroll, .. },
+                ) => {
                     *scroll = match action {
                         Action::Top => 0,
                         Action::Bottom => usize::MAX / 2,
@@ -212,7 +276,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                     let last = names.len().saturating_sub(1) as isize;
                     *selected = (*selected as isize + delta).clamp(0, last.max(0)) as usize;
                 }
-                None => {}
+                Some(_) | None => {}
             }
         }
         Action::Enter => match state.view().clone() {
@@ -224,6 +288,24 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
             }
             View::Pods | View::Overview => return apply(state, Action::Describe),
+            View::Alerts => jump_to_concern(state),
+            View::Trino => {
+                let Some(id) = state
+                    .platform
+                    .queries
+                    .selected_row()
+                    .map(|q| q.row.id.clone())
+                else {
+                    state.say("no query selected");
+                    return Vec::new();
+                };
+                state.views.push(View::TrinoQuery {
+                    id: id.clone(),
+                    detail: None,
+                    scroll: 0,
+                });
+                return vec![Effect::FetchTrinoQuery(id)];
+            }
             View::Contexts { names, selected } => {
                 if let Some(name) = names.get(selected).cloned() {
                     state.views.pop();
@@ -372,10 +454,23 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 )),
             }
         }
-        Action::SortBy(column) => match state.view() {
-            View::Nodes => state.nodes.set_sort(&column),
-            _ => state.pods.set_sort(&column),
-        },
+        Action::SortBy(column) => {
+            let view = state.view().clone();
+            if let Some(list) = state.platform.list_mut(&view) {
+                list.set_sort(&column);
+                return Vec::new();
+            }
+            match view {
+                View::Nodes => state.nodes.set_sort(&column),
+                _ => state.pods.set_sort(&column),
+            }
+        }
+        Action::Minio => open(state, View::Minio),
+        Action::Trino => open(state, View::Trino),
+        Action::Kafka => open(state, View::Kafka),
+        Action::Velero => open(state, View::Velero),
+        Action::Alerts => open(state, View::Alerts),
+        Action::Silences => open(state, View::Silences),
     }
     Vec::new()
 }

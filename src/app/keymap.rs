@@ -70,6 +70,24 @@ impl Default for Keymap {
                 key(Char('t'), "timestamps"),
                 key(Char('p'), "previous"),
                 key(Char('c'), "container"),
+                // Platform views: keys no k9s habit or other action uses.
+                key(Char('m'), "minio"),
+                Binding {
+                    code: Char('T'),
+                    modifiers: KeyModifiers::SHIFT,
+                    action: "trino",
+                },
+                Binding {
+                    code: Char('K'),
+                    modifiers: KeyModifiers::SHIFT,
+                    action: "kafka",
+                },
+                Binding {
+                    code: Char('B'),
+                    modifiers: KeyModifiers::SHIFT,
+                    action: "velero",
+                },
+                key(Char('!'), "alerts"),
                 // k9s sorts with shifted letters.
                 Binding {
                     code: Char('N'),

@@ -8,6 +8,7 @@ pub mod action;
 mod apply;
 pub mod keymap;
 pub mod list;
+pub mod platform;
 mod rows;
 
 use std::collections::HashMap;
@@ -15,13 +16,19 @@ use std::collections::HashMap;
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
+use crate::model::alerts::AlertsSnapshot;
+use crate::model::kafka::KafkaLagRow;
+use crate::model::minio::MinioSummary;
 use crate::model::nodes::NodeRow;
 use crate::model::pods::{PodRow, Shared};
+use crate::model::trino::{TrinoQueryDetail, TrinoSummary};
+use crate::model::velero::VeleroSnapshot;
 pub use action::Action;
 pub use apply::apply;
 use apply::on_key;
 use keymap::Keymap;
 use list::List;
+use platform::Platform;
 
 /// Which objects the pods view watches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +52,11 @@ pub enum SourceId {
     Pods,
     Nodes,
     Metrics,
+    Minio,
+    Trino,
+    Kafka,
+    Velero,
+    Alerts,
 }
 
 /// How a source is doing; panes show it next to their data.
@@ -104,6 +116,19 @@ pub enum Msg {
     /// Something the user should read in the footer.
     Notice(String),
     Contexts(Vec<String>),
+    /// Platform feeds: Ok replaces the data (source Live); Err is the complete
+    /// user-facing error (with the endpoint) and keeps the last data, marked stale.
+    /// "Not configured" arrives as `Msg::Source(id, SourceState::Unavailable(how))`.
+    Minio(Result<MinioSummary, String>),
+    Trino(Result<TrinoSummary, String>),
+    /// The answer to `Effect::FetchTrinoQuery(id)`.
+    TrinoQuery {
+        id: String,
+        result: Result<TrinoQueryDetail, String>,
+    },
+    Kafka(Result<Vec<KafkaLagRow>, String>),
+    Velero(Result<VeleroSnapshot, String>),
+    Alerts(Result<AlertsSnapshot, String>),
 }
 
 /// What the runtime must do after an update.
@@ -117,6 +142,8 @@ pub enum Effect {
     StopLogs,
     ListContexts,
     SwitchContext(String),
+    /// `GET /v1/query/{id}` for the query detail view; answered by `Msg::TrinoQuery`.
+    FetchTrinoQuery(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +181,18 @@ pub enum View {
         names: Vec<String>,
         selected: usize,
     },
+    Minio,
+    Trino,
+    /// One Trino query's detail (`None` while loading).
+    TrinoQuery {
+        id: String,
+        detail: Option<Result<TrinoQueryDetail, String>>,
+        scroll: usize,
+    },
+    Kafka,
+    Velero,
+    Alerts,
+    Silences,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +234,8 @@ pub struct AppState {
     pub pod_usage: HashMap<(Shared, Box<str>), (u64, u64)>,
     pub node_usage: HashMap<String, (u64, u64)>,
     pub sources: HashMap<SourceId, SourceState>,
+    /// MinIO, Trino, Kafka, Velero and alerts: last good data and their lists.
+    pub platform: Platform,
     /// Views stacked by navigation; `esc` pops.
     pub views: Vec<View>,
     pub input: Input,
@@ -230,6 +271,7 @@ impl AppState {
             pod_usage: HashMap::new(),
             node_usage: HashMap::new(),
             sources: HashMap::new(),
+            platform: Platform::default(),
             views: vec![View::Overview],
             input: Input::None,
             node_filter: None,
@@ -272,6 +314,7 @@ impl AppState {
             |p, column| rows::pod_sort_key(p, column, now),
         );
         self.nodes.refresh(|_| true, rows::node_sort_key);
+        self.platform.prepare();
     }
 
     /// Rows per page of the list panes (the terminal minus header, footer, borders).
@@ -383,6 +426,46 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Contexts(names) => {
             state.views.push(View::Contexts { names, selected: 0 });
+            state.dirty = true;
+        }
+        Msg::Minio(result) => {
+            state
+                .platform
+                .on_minio(result, state.now, &mut state.sources);
+            state.dirty = true;
+        }
+        Msg::Trino(result) => {
+            state
+                .platform
+                .on_trino(result, state.now, &mut state.sources);
+            state.dirty = true;
+        }
+        Msg::TrinoQuery { id, result } => {
+            if let Some(View::TrinoQuery {
+                id: open, detail, ..
+            }) = state.view_mut()
+                && *open == id
+            {
+                *detail = Some(result);
+                state.dirty = true;
+            }
+        }
+        Msg::Kafka(result) => {
+            state
+                .platform
+                .on_kafka(result, state.now, &mut state.sources);
+            state.dirty = true;
+        }
+        Msg::Velero(result) => {
+            state
+                .platform
+                .on_velero(result, state.now, &mut state.sources);
+            state.dirty = true;
+        }
+        Msg::Alerts(result) => {
+            state
+                .platform
+                .on_alerts(result, state.now, &mut state.sources);
             state.dirty = true;
         }
     }

@@ -353,3 +353,247 @@ fn help_is_generated_from_the_keymap() {
     let rows = s.keymap.help_rows();
     assert!(rows.iter().any(|(k, n, _)| *n == "describe" && k == "d"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Platform views.
+// ---------------------------------------------------------------------------------------
+
+use crate::model::alerts::{AlertOrigin, AlertRow, AlertsSnapshot};
+use crate::model::minio::{FillForecast, MinioSummary};
+use crate::model::trino::{TrinoQuery, TrinoQueryDetail, TrinoSummary};
+
+fn minio(free: f64) -> MinioSummary {
+    MinioSummary {
+        usable_total: Some(100.0),
+        usable_free: Some(free),
+        raw_total: None,
+        raw_free: None,
+        buckets: Vec::new(),
+        nodes_online: Some(4.0),
+        nodes_offline: Some(0.0),
+        drives_online: Some(16.0),
+        drives_offline: Some(0.0),
+        healing_drives: Some(0.0),
+        s3_5xx_rate: Some(0.0),
+        forecast: FillForecast::NotFilling,
+    }
+}
+
+fn alert(name: &str, severity: &str, labels: &[(&str, &str)]) -> AlertRow {
+    let mut l = serde_json::Map::new();
+    l.insert("alertname".into(), name.into());
+    l.insert("severity".into(), severity.into());
+    for (k, v) in labels {
+        l.insert((*k).into(), (*v).into());
+    }
+    AlertRow::from_alertmanager(&serde_json::json!({
+        "labels": l, "annotations": {"summary": "s"}, "startsAt": "2026-11-21T09:00:00Z",
+        "fingerprint": name, "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
+    }))
+    .unwrap()
+}
+
+fn trino_query(id: &str, state: &str) -> TrinoQuery {
+    TrinoQuery::from_basic_info(&serde_json::json!({
+        "queryId": id, "state": state, "session": {"user": "etl"}, "query": "SELECT 1",
+        "queryStats": {"queuedTime": "1.00s", "elapsedTime": "2.00s"}
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_failing_feed_keeps_its_data_marked_stale_and_recovers() {
+    let mut s = state();
+    update(&mut s, Msg::Minio(Ok(minio(40.0))));
+    assert_eq!(s.source(SourceId::Minio), SourceState::Live);
+    let arrived = s.now;
+    s.now += jiff::SignedDuration::from_mins(3);
+    let err = "Prometheus at https://127.0.0.1:8443/prometheus: bad_data: parse error";
+    update(&mut s, Msg::Minio(Err(err.into())));
+    assert_eq!(
+        s.platform.minio.data.as_ref().and_then(|m| m.usable_free),
+        Some(40.0),
+        "the last good data stays"
+    );
+    match s.source(SourceId::Minio) {
+        SourceState::Failing {
+            reason,
+            since,
+            attempt,
+            ..
+        } => {
+            assert_eq!(reason, err);
+            assert_eq!(since, arrived, "stale since the data arrived");
+            assert_eq!(attempt, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, Msg::Minio(Err(err.into())));
+    assert!(matches!(
+        s.source(SourceId::Minio),
+        SourceState::Failing { attempt: 2, .. }
+    ));
+    update(&mut s, Msg::Minio(Ok(minio(30.0))));
+    assert_eq!(s.source(SourceId::Minio), SourceState::Live);
+    assert_eq!(s.platform.minio.at, Some(s.now));
+    assert_eq!(
+        s.platform.minio.data.as_ref().and_then(|m| m.usable_free),
+        Some(30.0)
+    );
+}
+
+#[test]
+fn platform_commands_and_keys_open_their_views() {
+    let mut s = state();
+    for (cmd, view) in [
+        (":minio", View::Minio),
+        (":s3", View::Minio),
+        (":trino", View::Trino),
+        (":kafka", View::Kafka),
+        (":lag", View::Kafka),
+        (":velero", View::Velero),
+        (":backups", View::Velero),
+        (":alerts", View::Alerts),
+        (":silences", View::Silences),
+    ] {
+        typed(&mut s, cmd);
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.view(), &view, "{cmd}");
+        key(&mut s, KeyCode::Esc);
+        assert_eq!(s.view(), &View::Overview, "esc from {cmd}");
+    }
+    for (c, view) in [
+        ('m', View::Minio),
+        ('T', View::Trino),
+        ('K', View::Kafka),
+        ('B', View::Velero),
+        ('!', View::Alerts),
+    ] {
+        key(&mut s, KeyCode::Char(c));
+        assert_eq!(s.view(), &view, "key {c}");
+    }
+}
+
+#[test]
+fn enter_on_an_alert_jumps_to_its_pane_and_esc_comes_back() {
+    let mut s = state();
+    update(
+        &mut s,
+        Msg::Alerts(Ok(AlertsSnapshot {
+            origin: AlertOrigin::Alertmanager,
+            alerts: vec![
+                alert("TrinoQueueHigh", "critical", &[]),
+                alert(
+                    "KubePodCrashLooping",
+                    "warning",
+                    &[("namespace", "kafka"), ("pod", "connect-0")],
+                ),
+            ],
+            silences: Vec::new(),
+        })),
+    );
+    typed(&mut s, ":alerts");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        s.platform
+            .alert_rows
+            .selected_row()
+            .map(|r| r.row.name.as_str()),
+        Some("TrinoQueueHigh"),
+        "critical first"
+    );
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view(), &View::Trino);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view(), &View::Alerts);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view(), &View::Pods);
+    assert_eq!(visible_names(&s), ["connect-0"], "narrowed to the pod");
+}
+
+#[test]
+fn enter_on_a_trino_query_fetches_its_detail() {
+    let mut s = state();
+    update(
+        &mut s,
+        Msg::Trino(Ok(TrinoSummary {
+            info: None,
+            active_nodes: Some(3.0),
+            running: Some(1),
+            queued: Some(1),
+            blocked: Some(0),
+            queries: vec![
+                trino_query("q-run", "RUNNING"),
+                trino_query("q-queued", "QUEUED"),
+            ],
+            queries_error: None,
+        })),
+    );
+    key(&mut s, KeyCode::Char('T'));
+    let effects = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![Effect::FetchTrinoQuery("q-queued".into())],
+        "queued queries come first"
+    );
+    update(
+        &mut s,
+        Msg::TrinoQuery {
+            id: "q-other".into(),
+            result: Err("late answer for another query".into()),
+        },
+    );
+    assert!(matches!(s.view(), View::TrinoQuery { detail: None, .. }));
+    let detail = TrinoQueryDetail {
+        id: "q-queued".into(),
+        lines: vec!["State: QUEUED".into()],
+    };
+    update(
+        &mut s,
+        Msg::TrinoQuery {
+            id: "q-queued".into(),
+            result: Ok(detail.clone()),
+        },
+    );
+    assert_eq!(
+        s.view(),
+        &View::TrinoQuery {
+            id: "q-queued".into(),
+            detail: Some(Ok(detail)),
+            scroll: 0
+        }
+    );
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view(), &View::Trino);
+}
+
+#[test]
+fn platform_lists_filter_and_esc_clears_first() {
+    let mut s = state();
+    update(
+        &mut s,
+        Msg::Trino(Ok(TrinoSummary {
+            info: None,
+            active_nodes: None,
+            running: None,
+            queued: None,
+            blocked: None,
+            queries: vec![
+                trino_query("q-a", "RUNNING"),
+                trino_query("q-b", "FINISHED"),
+            ],
+            queries_error: None,
+        })),
+    );
+    typed(&mut s, ":trino");
+    key(&mut s, KeyCode::Enter);
+    typed(&mut s, "/finished");
+    assert_eq!(s.platform.queries.visible_len(), 1);
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(
+        (s.view(), s.platform.queries.visible_len()),
+        (&View::Trino, 2)
+    );
+}

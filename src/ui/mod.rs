@@ -54,6 +54,15 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame) {
         View::Contexts { names, selected } => {
             panes::help::draw_contexts(state, theme, frame, body, names, *selected)
         }
+        View::Minio => panes::minio::draw(state, theme, frame, body),
+        View::Trino => panes::trino::draw(state, theme, frame, body),
+        View::TrinoQuery { id, detail, scroll } => {
+            panes::trino::draw_query(theme, frame, body, id, detail.as_ref(), *scroll)
+        }
+        View::Kafka => panes::kafka::draw(state, theme, frame, body),
+        View::Velero => panes::velero::draw(state, theme, frame, body),
+        View::Alerts => panes::alerts::draw(state, theme, frame, body),
+        View::Silences => panes::alerts::draw_silences(state, theme, frame, body),
     }
     draw_footer(state, theme, frame, footer);
 }
@@ -142,9 +151,31 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
             ("filter", "search"),
             ("back", "back"),
         ],
-        View::Detail { .. } | View::Help { .. } | View::Contexts { .. } => {
-            &[("down", "scroll"), ("back", "back"), ("quit", "quit")]
-        }
+        View::Detail { .. }
+        | View::Help { .. }
+        | View::Contexts { .. }
+        | View::TrinoQuery { .. } => &[("down", "scroll"), ("back", "back"), ("quit", "quit")],
+        View::Alerts => &[
+            ("enter", "go to pane"),
+            ("filter", "filter"),
+            ("back", "back"),
+            ("command", "cmd"),
+            ("help", "help"),
+        ],
+        View::Trino => &[
+            ("enter", "query detail"),
+            ("filter", "filter"),
+            ("back", "back"),
+            ("command", "cmd"),
+            ("help", "help"),
+        ],
+        View::Minio | View::Kafka | View::Velero | View::Silences => &[
+            ("down", "select"),
+            ("filter", "filter"),
+            ("back", "back"),
+            ("command", "cmd"),
+            ("help", "help"),
+        ],
     };
     let mut spans = Vec::new();
     let mut used = 0usize;

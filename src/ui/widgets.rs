@@ -223,6 +223,112 @@ pub fn bytes_column(b: u64) -> String {
     }
 }
 
+/// What a platform pane can show of its feed: the data (if any ever arrived) and, when
+/// the source is not live, a notice saying why (stale with age and error, not
+/// configured with how to configure it, forbidden, still connecting).
+pub struct FeedStatus<'a, T> {
+    pub data: Option<&'a T>,
+    pub notice: Option<Line<'static>>,
+}
+
+pub fn feed_status<'a, T>(
+    theme: &Theme,
+    state: &crate::app::AppState,
+    id: crate::app::SourceId,
+    feed: &'a crate::app::platform::Feed<T>,
+) -> FeedStatus<'a, T> {
+    let source = state.source(id);
+    let data = feed.data.as_ref();
+    let notice = match &source {
+        SourceState::Live => None,
+        SourceState::Connecting if data.is_none() => Some(Line::styled("loading…", theme.dim)),
+        SourceState::Connecting => None,
+        SourceState::Failing { reason, since, .. } => Some(if data.is_some() {
+            Line::from(vec![
+                Span::styled(
+                    format!(
+                        "STALE {} ",
+                        human_duration(state.now.duration_since(*since))
+                    ),
+                    theme.stale.patch(theme.warning),
+                ),
+                Span::styled(format!("— {}", printable(reason)), theme.stale),
+            ])
+        } else {
+            Line::styled(
+                format!("could not load: {}", printable(reason)),
+                theme.error,
+            )
+        }),
+        SourceState::Forbidden(why) => Some(Line::styled(printable(why), theme.error)),
+        SourceState::Unavailable(why) => Some(Line::styled(
+            format!("not available: {}", printable(why)),
+            theme.dim,
+        )),
+    };
+    // Unavailable means "not configured / not served": old data would mislead.
+    let data = if matches!(source, SourceState::Unavailable(_)) {
+        None
+    } else {
+        data
+    };
+    FeedStatus { data, notice }
+}
+
+/// A bordered block with `title` and the notice (wrapped) as its only content.
+pub fn message_pane(frame: &mut Frame, area: Rect, theme: &Theme, title: Line<'_>, body: Line<'_>) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(title);
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(body)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(block),
+        area,
+    );
+}
+
+/// How many rows a wrapped notice needs at `width` (at most `max`).
+pub fn notice_height(line: &Line<'_>, width: u16, max: u16) -> u16 {
+    let len = line.width() as u16;
+    len.div_ceil(width.max(1)).clamp(1, max)
+}
+
+/// Draws `notice` wrapped in `area` (no border).
+pub fn notice(frame: &mut Frame, area: Rect, line: Line<'_>) {
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
+}
+
+/// "12m ago"-style age of `t`, or `-`.
+pub fn ago(t: Option<Timestamp>, now: Timestamp) -> String {
+    t.map_or_else(|| "-".into(), |t| human_duration(now.duration_since(t)))
+}
+
+/// Text cut to `max` characters with an ellipsis.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// A percentage gauge for an f64 percent (NaN/∞ or missing → n/a).
+pub fn gauge_f(percent: Option<f64>, width: usize) -> String {
+    gauge(
+        percent
+            .filter(|p| p.is_finite())
+            .map(|p| p.round().clamp(0.0, 100.0) as u8),
+        width,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

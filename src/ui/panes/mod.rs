@@ -1,8 +1,13 @@
 //! One file per view.
 
+pub mod alerts;
 pub mod detail;
 pub mod help;
+pub mod kafka;
 pub mod logs;
+pub mod minio;
 pub mod nodes;
 pub mod overview;
 pub mod pods;
+pub mod trino;
+pub mod velero;
