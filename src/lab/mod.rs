@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod kubeconfig;
 pub mod logs;
+pub mod platform;
 pub mod resources;
 pub mod scenario;
 pub mod seed;
