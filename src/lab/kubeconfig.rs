@@ -1,6 +1,10 @@
 //! The kubeconfig `lakedeck lab` writes: one cluster, two users (`admin`, `viewer`) and
 //! two contexts (`lakedeck-lab`, `lakedeck-lab-viewer`). The file holds bearer tokens,
-//! so it is created readable by its owner only.
+//! so it is created readable by its owner only. Next to it go the lab's CA
+//! (`lakedeck-lab-ca.pem`, for promtool/amtool via `SSL_CERT_FILE`) and a lakedeck
+//! config (`lakedeck.yaml`) naming the lab's Prometheus, Alertmanager and Trino for
+//! both contexts: direct URLs for the admin context, `service:` endpoints through the
+//! API server's proxy for the viewer.
 
 use std::io::Write;
 use std::path::Path;
@@ -45,7 +49,44 @@ preferences: {{}}
     )
 }
 
+pub const CA_FILE: &str = "lakedeck-lab-ca.pem";
+pub const CONFIG_FILE: &str = "lakedeck.yaml";
+
+/// The lakedeck config naming the lab's endpoints for both contexts.
+pub fn render_config(server: &str, ca_file: &str) -> String {
+    format!(
+        "# Written by `lakedeck lab`: the lab's monitoring endpoints per kubeconfig context.
+contexts:
+  {ADMIN_CONTEXT}:
+    prometheus: {{url: \"{server}/prometheus\", ca_file: \"{ca_file}\"}}
+    alertmanager: {{url: \"{server}/alertmanager\", ca_file: \"{ca_file}\"}}
+    trino: {{url: \"{server}/trino\", ca_file: \"{ca_file}\", user: lakedeck}}
+  {VIEWER_CONTEXT}:
+    prometheus: \"service:monitoring/prometheus:9090\"
+    alertmanager: \"service:monitoring/alertmanager:9093\"
+    trino: {{url: \"service:trino/trino:8080\", user: lakedeck}}
+"
+    )
+}
+
 pub fn write(path: &Path, server: &str, ca_pem: &str, tokens: &Tokens) -> std::io::Result<()> {
+    write_kubeconfig(path, server, ca_pem, tokens)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let ca_path = dir.join(CA_FILE);
+    std::fs::write(&ca_path, ca_pem)?;
+    let ca_abs = std::path::absolute(&ca_path).unwrap_or(ca_path);
+    std::fs::write(
+        dir.join(CONFIG_FILE),
+        render_config(server, &ca_abs.display().to_string()),
+    )
+}
+
+fn write_kubeconfig(
+    path: &Path,
+    server: &str,
+    ca_pem: &str,
+    tokens: &Tokens,
+) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

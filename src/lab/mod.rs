@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod kubeconfig;
 pub mod logs;
+pub mod platform;
 pub mod resources;
 pub mod scenario;
 pub mod seed;
@@ -90,6 +91,7 @@ pub struct Lab {
     pub ctx: Arc<Ctx>,
     server: tokio::task::JoinHandle<()>,
     sim: tokio::task::JoinHandle<()>,
+    platform_task: tokio::task::JoinHandle<()>,
 }
 
 impl Lab {
@@ -122,16 +124,27 @@ impl Lab {
             sim.capture_backup(name, namespaces);
         }
         sim.settle();
+        let platform = Arc::new(platform::Platform::new(store.clone(), &scenario));
+        platform.tick();
         let tokens = Tokens::random();
         let ctx = Arc::new(Ctx {
             store: store.clone(),
             tokens: tokens.clone(),
             faults: Faults::new(),
             server_url: url.clone(),
+            platform: platform.clone(),
         });
         let app = server::router(ctx.clone());
         let server = tokio::spawn(server::tls::serve(listener, tls.config, app));
         let sim = tokio::spawn(sim.run());
+        // Steps Trino and re-evaluates alerts on the scrape grid even when nobody asks.
+        let platform_task = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+            loop {
+                every.tick().await;
+                platform.tick();
+            }
+        });
         Ok(Lab {
             addr,
             url,
@@ -141,6 +154,7 @@ impl Lab {
             ctx,
             server,
             sim,
+            platform_task,
         })
     }
 
@@ -149,6 +163,7 @@ impl Lab {
         self.ctx.faults.drop_all_watches();
         self.server.abort();
         self.sim.abort();
+        self.platform_task.abort();
     }
 }
 

@@ -9,12 +9,30 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+pub use super::platform::spec::PlatformSpec;
+
 /// The scenarios shipped inside the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("seed", include_str!("../../config/scenarios/seed.yaml")),
     (
         "node-failure",
         include_str!("../../config/scenarios/node-failure.yaml"),
+    ),
+    (
+        "trino-backlog",
+        include_str!("../../config/scenarios/trino-backlog.yaml"),
+    ),
+    (
+        "minio-disk-pressure",
+        include_str!("../../config/scenarios/minio-disk-pressure.yaml"),
+    ),
+    (
+        "kafka-lag-spike",
+        include_str!("../../config/scenarios/kafka-lag-spike.yaml"),
+    ),
+    (
+        "backup-missed",
+        include_str!("../../config/scenarios/backup-missed.yaml"),
     ),
 ];
 
@@ -58,8 +76,14 @@ pub struct Scenario {
     pub secrets: Vec<SecretSpec>,
     #[serde(default)]
     pub configmaps: Vec<ConfigMapSpec>,
+    /// Extra ClusterIP Services (besides the ones workloads expose under their own name).
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
     #[serde(default)]
     pub velero: Option<VeleroSpec>,
+    /// The simulated services beyond Kubernetes objects (MinIO, Kafka, Trino).
+    #[serde(default)]
+    pub platform: PlatformSpec,
     #[serde(default)]
     pub timeline: Vec<TimelineStep>,
 }
@@ -252,6 +276,17 @@ pub struct ConfigMapSpec {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub namespace: String,
+    pub name: String,
+    pub port: u16,
+    #[serde(default)]
+    pub target_port: Option<u16>,
+    pub selector: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VeleroSpec {
     pub schedule: String,
     pub cron: String,
@@ -264,6 +299,9 @@ pub struct VeleroSpec {
     /// Which of those (1 = last night) ended PartiallyFailed.
     #[serde(default)]
     pub partially_failed: Vec<u32>,
+    /// Which of those ended Failed.
+    #[serde(default)]
+    pub failed: Vec<u32>,
 }
 
 fn default_ttl() -> String {
@@ -286,6 +324,48 @@ pub enum TimelineEvent {
     NodeNotReady(String),
     /// The node comes back.
     NodeReady(String),
+    /// A MinIO drive stops answering (server and drive are 0-based indexes).
+    MinioDriveOffline(DriveRef),
+    /// The drive is back (replaced): it heals for a while.
+    MinioDriveOnline(DriveRef),
+    /// A whole MinIO server (0-based) goes down, with its drives.
+    MinioNodeOffline(u32),
+    MinioNodeOnline(u32),
+    /// A bucket's growth rate changes (bytes per hour).
+    BucketGrowth {
+        bucket: String,
+        per_hour: f64,
+    },
+    /// A consumer group's consume capacity becomes `factor` × its normal capacity.
+    KafkaConsumerSpeed {
+        group: String,
+        factor: f64,
+    },
+    /// Trino's query arrival rate changes.
+    TrinoArrivals {
+        per_minute: f64,
+    },
+    /// A pod's containers start crash-looping (exit after `runs_for`).
+    PodCrashloop {
+        namespace: String,
+        pod: String,
+        #[serde(default = "default_crash_runs_for")]
+        runs_for: String,
+    },
+    /// A Velero BackupStorageLocation becomes Unavailable / Available.
+    BslUnavailable(String),
+    BslAvailable(String),
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DriveRef {
+    pub server: u32,
+    pub drive: u32,
+}
+
+fn default_crash_runs_for() -> String {
+    "5s".to_string()
 }
 
 /// Parses durations like `90s`, `15m`, `3h`, `40d`, `1h30m`.
@@ -341,6 +421,7 @@ impl Scenario {
             }
             let base = Self::load(&base)?;
             scenario = base.merged_with(scenario);
+            scenario.check_platform(&file, &text)?;
         }
         Ok(scenario)
     }
@@ -422,6 +503,87 @@ impl Scenario {
         }
         for step in &self.timeline {
             duration(&step.at, "at")?;
+            if let TimelineEvent::PodCrashloop { runs_for, .. } = &step.event {
+                duration(runs_for, "runs_for")?;
+            }
+        }
+        if self.extends.is_none() {
+            self.check_platform(file, text)?;
+        }
+        Ok(())
+    }
+
+    /// The platform section and the timeline steps that name platform things (run on the
+    /// merged scenario, since an overlay may name what its base defines).
+    fn check_platform(&self, file: &str, text: &str) -> Result<(), ScenarioError> {
+        let locate = |needle: &str| -> (u64, u64) {
+            text.lines()
+                .enumerate()
+                .find_map(|(i, l)| l.find(needle).map(|c| (i as u64 + 1, c as u64 + 1)))
+                .unwrap_or((1, 1))
+        };
+        if let Some((needle, message)) = self.platform.problems().into_iter().next() {
+            let (line, column) = locate(&needle);
+            return Err(invalid(file, line, column, message));
+        }
+        let minio = self.platform.minio.clone().unwrap_or_default();
+        for step in &self.timeline {
+            let problem = match &step.event {
+                TimelineEvent::MinioDriveOffline(d) | TimelineEvent::MinioDriveOnline(d)
+                    if d.server >= minio.servers || d.drive >= minio.drives_per_server =>
+                {
+                    Some((
+                        format!("drive: {}", d.drive),
+                        format!(
+                            "there is no MinIO drive {}/{}: the tenant has servers 0..{} with drives 0..{}",
+                            d.server,
+                            d.drive,
+                            minio.servers.saturating_sub(1),
+                            minio.drives_per_server.saturating_sub(1)
+                        ),
+                    ))
+                }
+                TimelineEvent::MinioNodeOffline(n) | TimelineEvent::MinioNodeOnline(n)
+                    if *n >= minio.servers =>
+                {
+                    Some((
+                        format!("{n}"),
+                        format!(
+                            "there is no MinIO server {n}: the tenant has servers 0..{}",
+                            minio.servers.saturating_sub(1)
+                        ),
+                    ))
+                }
+                TimelineEvent::BucketGrowth { bucket, .. }
+                    if !self.platform.buckets.iter().any(|b| &b.name == bucket) =>
+                {
+                    Some((bucket.clone(), format!("unknown bucket {bucket:?}")))
+                }
+                TimelineEvent::KafkaConsumerSpeed { group, factor }
+                    if !self
+                        .platform
+                        .consumer_groups
+                        .iter()
+                        .any(|g| &g.name == group)
+                        || factor.is_nan()
+                        || *factor < 0.0 =>
+                {
+                    Some((
+                        group.clone(),
+                        format!("unknown consumer group {group:?} or a negative factor"),
+                    ))
+                }
+                TimelineEvent::TrinoArrivals { per_minute }
+                    if per_minute.is_nan() || *per_minute < 0.0 =>
+                {
+                    Some(("per_minute".into(), "per_minute must be ≥ 0".into()))
+                }
+                _ => None,
+            };
+            if let Some((needle, message)) = problem {
+                let (line, column) = locate(&needle);
+                return Err(invalid(file, line, column, message));
+            }
         }
         Ok(())
     }
@@ -437,10 +599,12 @@ impl Scenario {
         self.workloads.extend(overlay.workloads);
         self.secrets.extend(overlay.secrets);
         self.configmaps.extend(overlay.configmaps);
+        self.services.extend(overlay.services);
         if overlay.velero.is_some() {
             self.velero = overlay.velero;
         }
         self.timeline.extend(overlay.timeline);
+        self.platform = self.platform.merged_with(overlay.platform);
         self.extends = None;
         self
     }

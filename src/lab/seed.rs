@@ -452,6 +452,20 @@ impl Seeder<'_> {
             let partial = v.partially_failed.contains(&day);
             let name = format!("{}-{}", v.schedule, start.strftime("%Y%m%d%H%M%S"));
             let items = 1400 + day * 3;
+            if v.failed.contains(&day) {
+                // Failed early: the storage location refused the upload.
+                self.insert(ids::backups(), json!({
+                    "apiVersion": "velero.io/v1", "kind": "Backup",
+                    "metadata": {"name": name, "namespace": "velero", "labels": {"velero.io/schedule-name": v.schedule, "velero.io/storage-location": "default"}},
+                    "spec": template,
+                    "status": {"phase": "Failed", "version": 1, "formatVersion": "1.1.0",
+                               "startTimestamp": rfc3339(start), "completionTimestamp": rfc3339(start.checked_add(SignedDuration::from_secs(95)).unwrap_or(start)),
+                               "expiration": rfc3339(expires),
+                               "failureReason": "error uploading backup tarball: rpc error: code = Unknown desc = operation error S3: PutObject, https response error StatusCode: 503, api error SlowDown: Please reduce your request rate.",
+                               "progress": {"totalItems": items, "itemsBackedUp": 212}, "errors": 1, "warnings": 0},
+                }), start)?;
+                continue;
+            }
             self.insert(ids::backups(), json!({
                 "apiVersion": "velero.io/v1", "kind": "Backup",
                 "metadata": {"name": name, "namespace": "velero", "labels": {"velero.io/schedule-name": v.schedule, "velero.io/storage-location": "default"}},
@@ -609,6 +623,18 @@ pub fn seed(store: &Store, scenario: &Scenario, extra_pods: usize) -> Result<See
             s.namespace(&w.namespace, "90d")?;
         }
         s.workload(w)?;
+    }
+    for svc in &scenario.services {
+        if store.get(ids::namespaces(), "", &svc.namespace).is_none() {
+            s.namespace(&svc.namespace, "90d")?;
+        }
+        let target = svc.target_port.unwrap_or(svc.port);
+        s.insert(ids::by_name("Service"), json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": svc.name, "namespace": svc.namespace, "labels": svc.selector},
+            "spec": {"type": "ClusterIP", "clusterIP": format!("10.96.{}.{}", fastrand::u8(1..250), fastrand::u8(1..250)),
+                     "ports": [{"name": "http", "port": svc.port, "targetPort": target, "protocol": "TCP"}], "selector": svc.selector},
+        }), ago(s.now, "90d"))?;
     }
     let backups = s.velero(scenario)?;
     s.scale_workloads(extra_pods, first_scale_node)?;

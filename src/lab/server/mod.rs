@@ -3,18 +3,24 @@
 //! discovery, objects, watches, logs, metrics and reviews. Every failure leaves as a
 //! Kubernetes `Status`; nothing a client sends can panic the server.
 
+mod alertmanager_api;
 mod auth;
 mod crud;
 mod discovery;
+mod exporters;
 mod faults;
 mod logs_api;
 mod metrics;
 pub mod patch;
 pub mod path;
+pub mod platform_front;
+mod prometheus_api;
 mod protobuf;
 mod reviews;
+mod service_proxy;
 pub mod table;
 pub mod tls;
+mod trino_api;
 mod watch;
 
 use std::sync::Arc;
@@ -42,6 +48,8 @@ pub struct Ctx {
     pub tokens: Tokens,
     pub faults: Faults,
     pub server_url: String,
+    /// The simulated services behind the exporter, Prometheus, Alertmanager and Trino paths.
+    pub platform: Arc<crate::lab::platform::Platform>,
 }
 
 pub fn router(ctx: Arc<Ctx>) -> Router {
@@ -122,6 +130,30 @@ async fn handle(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
         tokio::time::sleep(delay).await;
     }
     let (parts, body) = req.into_parts();
+    let query: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    // Exporters, Prometheus, Alertmanager and Trino take no Kubernetes token.
+    if platform_front::route(parts.uri.path()).is_some() {
+        let body = match to_bytes(body, MAX_BODY).await {
+            Ok(b) => b,
+            Err(e) => {
+                return platform_front::text(
+                    StatusCode::BAD_REQUEST,
+                    format!("could not read the request body: {e}"),
+                );
+            }
+        };
+        let call = platform_front::PlainCall {
+            method: parts.method.clone(),
+            query,
+            headers: parts.headers.clone(),
+            body,
+        };
+        return platform_front::serve(&ctx.platform, parts.uri.path(), &call);
+    }
     let route = path::route(parts.uri.path());
     // Like the real API server, version and health are public.
     match route {
@@ -151,11 +183,7 @@ async fn handle(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
     let call = Call {
         method: parts.method,
         user,
-        query: parts
-            .uri
-            .query()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default(),
+        query,
         headers: parts.headers,
         body,
     };
@@ -198,6 +226,30 @@ async fn dispatch(ctx: &Arc<Ctx>, route: Route, call: &Call) -> Result<Response,
             Ok(json(StatusCode::OK, &state))
         }
         Route::NotFound => Err(ApiError::path_not_found(call.method.as_str())),
+        Route::ServiceProxy {
+            namespace,
+            service,
+            rest,
+        } => {
+            // The viewer may read through the proxy; only Prometheus (whose API is
+            // read-only, queries may be POSTed) also takes its other methods.
+            let reading = matches!(call.method, Method::GET | Method::HEAD);
+            if call.user == User::Viewer
+                && !reading
+                && !(namespace == "monitoring" && service.contains("prometheus"))
+            {
+                return Err(ApiError::forbidden_plain(format!(
+                    "services \"{service}\" is forbidden: User \"viewer\" cannot create resource \"services/proxy\" in API group \"\" in the namespace \"{namespace}\""
+                )));
+            }
+            let plain = platform_front::PlainCall {
+                method: call.method.clone(),
+                query: call.query.clone(),
+                headers: call.headers.clone(),
+                body: call.body.clone(),
+            };
+            service_proxy::serve(ctx, &namespace, &service, &rest, &call.method, plain)
+        }
         Route::Resource(target) => resource(ctx, &target, call).await,
     }
 }

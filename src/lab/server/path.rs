@@ -25,6 +25,12 @@ pub enum Route {
     Resource(Target),
     /// `/lakedeck/faults[/<action>]`: the fault-injection admin endpoint.
     Faults(Option<String>),
+    /// `/api/v1/namespaces/<ns>/services/<[scheme:]name[:port]>/proxy<rest>`.
+    ServiceProxy {
+        namespace: String,
+        service: String,
+        rest: String,
+    },
     NotFound,
 }
 
@@ -50,6 +56,23 @@ pub fn route(path: &str) -> Route {
             group: String::new(),
             version: "v1".into(),
         },
+        ["api", "v1", "namespaces", ns, "services", svc, "proxy", ..] => {
+            // Everything after `/proxy`, verbatim (empty means the service's root).
+            let marker = format!("/services/{svc}/proxy");
+            let rest = path
+                .find(&marker)
+                .map(|i| &path[i + marker.len()..])
+                .unwrap_or("");
+            Route::ServiceProxy {
+                namespace: (*ns).to_string(),
+                service: (*svc).to_string(),
+                rest: if rest.is_empty() {
+                    "/".to_string()
+                } else {
+                    rest.to_string()
+                },
+            }
+        }
         ["api", "v1", rest @ ..] => resource_route("", "v1", rest),
         ["apis", group] if resources::groups().iter().any(|(g, _)| g == group) => {
             Route::Group((*group).to_string())
@@ -188,6 +211,14 @@ mod tests {
         );
         assert_eq!(route("/openapi/v2"), Route::OpenApiV2);
         assert_eq!(route("/openapi/v3"), Route::NotFound);
+        assert_eq!(
+            route("/api/v1/namespaces/monitoring/services/prometheus:9090/proxy/api/v1/query"),
+            Route::ServiceProxy {
+                namespace: "monitoring".into(),
+                service: "prometheus:9090".into(),
+                rest: "/api/v1/query".into()
+            }
+        );
         assert_eq!(
             route("/lakedeck/faults/drop-watches"),
             Route::Faults(Some("drop-watches".into()))

@@ -510,8 +510,44 @@ impl Sim {
             match event {
                 TimelineEvent::NodeNotReady(node) => self.set_node_ready(&node, false, now),
                 TimelineEvent::NodeReady(node) => self.set_node_ready(&node, true, now),
+                TimelineEvent::PodCrashloop {
+                    namespace,
+                    pod,
+                    runs_for,
+                } => {
+                    let secs = parse_duration(&runs_for).map_or(5, |d| d.as_secs().max(1));
+                    let trouble = json!({"kind": "crashloop", "runs_for": secs, "exit_code": 1});
+                    let _ = self.store.update(ids::pods(), &namespace, &pod, None, |o| {
+                        o["metadata"]["annotations"][pods::TROUBLE] = json!(trouble.to_string());
+                        Ok(())
+                    });
+                }
+                TimelineEvent::BslUnavailable(name) => self.set_bsl(&name, false, now),
+                TimelineEvent::BslAvailable(name) => self.set_bsl(&name, true, now),
+                // The platform simulation reads its own steps from the scenario.
+                _ => {}
             }
         }
+    }
+
+    /// A BackupStorageLocation's phase, as Velero's validation loop reports it.
+    fn set_bsl(&mut self, name: &str, available: bool, now: Timestamp) {
+        let _ = self.store.update(
+            ids::by_name("BackupStorageLocation"),
+            "velero",
+            name,
+            None,
+            |o| {
+                o["status"]["phase"] = json!(if available { "Available" } else { "Unavailable" });
+                o["status"]["lastValidationTime"] = json!(rfc3339(now));
+                o["status"]["message"] = if available {
+                    Value::Null
+                } else {
+                    json!("BackupStorageLocation \"default\" is unavailable: rpc error: code = Unknown desc = operation error S3: ListObjectsV2, https response error StatusCode: 503, api error SlowDown")
+                };
+                Ok(())
+            },
+        );
     }
 
     /// Flips a node's Ready condition and the matching taints, as the node lifecycle
