@@ -273,11 +273,14 @@ async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
         e.user = Some("lakedeck".into());
         e
     };
-    flags.prometheus = flags.prometheus.or_else(|| Some(lab_endpoint("prometheus")));
-    flags.alertmanager = flags.alertmanager.or_else(|| Some(lab_endpoint("alertmanager")));
+    flags.prometheus = flags
+        .prometheus
+        .or_else(|| Some(lab_endpoint("prometheus")));
+    flags.alertmanager = flags
+        .alertmanager
+        .or_else(|| Some(lab_endpoint("alertmanager")));
     flags.trino = flags.trino.or_else(|| Some(lab_endpoint("trino")));
-    let code =
-        crate::cockpit::run(target, scope, cockpit.readonly, &config, flags, theme).await;
+    let code = crate::cockpit::run(target, scope, cockpit.readonly, &config, flags, theme).await;
     lab.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
     code

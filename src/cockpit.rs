@@ -19,9 +19,9 @@ use tokio::task::JoinHandle;
 use crate::app::keymap::Keymap;
 use crate::app::{self, AppState, Connection, Effect, Msg, Scope, View};
 use crate::config::{Config, PlatformFlags};
+use crate::sources;
 use crate::sources::http::ProxyAccess;
 use crate::sources::platform::Platform;
-use crate::sources;
 use crate::terminal::Tui;
 use crate::theme::Theme;
 

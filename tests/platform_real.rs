@@ -51,10 +51,16 @@ fn spawn(bin: &Path, args: &[String], log: &Path) -> Daemon {
     )
 }
 
-/// The lab's own exporter series: name → [(labels, value)].
-fn lab_series(text: &str) -> HashMap<String, Vec<(HashMap<String, String>, f64)>> {
+/// Exporter series by metric name: [(labels, value)].
+type SeriesByName = HashMap<String, Vec<(HashMap<String, String>, f64)>>;
+
+/// The lab's own exporter series.
+fn lab_series(text: &str) -> SeriesByName {
     let mut out: HashMap<String, Vec<_>> = HashMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let (series, value) = line.rsplit_once(' ').unwrap();
         let (name, labels) = match series.split_once('{') {
             Some((n, rest)) => (n, rest.trim_end_matches('}')),
@@ -145,7 +151,7 @@ fn endpoint(what: &str, url: &str) -> HttpEndpoint {
     HttpEndpoint::build(what, &EndpointConfig::parse(url).unwrap(), None, 10).unwrap()
 }
 
-async fn lab_metrics(lab: &LabProcess) -> HashMap<String, Vec<(HashMap<String, String>, f64)>> {
+async fn lab_metrics(lab: &LabProcess) -> SeriesByName {
     let client = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
         .build()
@@ -173,7 +179,10 @@ async fn wait_for_scrapes(prom: &Prometheus, secs: u64) {
         {
             return;
         }
-        assert!(Instant::now() < deadline, "Prometheus never scraped the lab");
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus never scraped the lab"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
@@ -195,11 +204,26 @@ async fn real_prometheus_numbers_match_the_lab_and_its_alert_reaches_the_alerts_
         .unwrap();
     let lab = lab_metrics(&stack.lab).await;
     let one = |name: &str| lab[name][0].1;
-    assert!(close(minio.usable_total.unwrap(), one("minio_cluster_capacity_usable_total_bytes")));
-    assert!(close(minio.usable_free.unwrap(), one("minio_cluster_capacity_usable_free_bytes")));
-    assert_eq!(minio.drives_online.unwrap(), one("minio_cluster_drive_online_total"));
-    assert_eq!(minio.drives_offline.unwrap(), one("minio_cluster_drive_offline_total"));
-    assert_eq!(minio.nodes_online.unwrap(), one("minio_cluster_nodes_online_total"));
+    assert!(close(
+        minio.usable_total.unwrap(),
+        one("minio_cluster_capacity_usable_total_bytes")
+    ));
+    assert!(close(
+        minio.usable_free.unwrap(),
+        one("minio_cluster_capacity_usable_free_bytes")
+    ));
+    assert_eq!(
+        minio.drives_online.unwrap(),
+        one("minio_cluster_drive_online_total")
+    );
+    assert_eq!(
+        minio.drives_offline.unwrap(),
+        one("minio_cluster_drive_offline_total")
+    );
+    assert_eq!(
+        minio.nodes_online.unwrap(),
+        one("minio_cluster_nodes_online_total")
+    );
     let lab_buckets = &lab["minio_bucket_usage_total_bytes"];
     assert_eq!(minio.buckets.len(), lab_buckets.len());
     for (labels, bytes) in lab_buckets {
@@ -208,7 +232,12 @@ async fn real_prometheus_numbers_match_the_lab_and_its_alert_reaches_the_alerts_
             .iter()
             .find(|b| Some(&b.name) == labels.get("bucket"))
             .unwrap_or_else(|| panic!("bucket {labels:?} missing from the pane"));
-        assert!(close(b.bytes.unwrap(), *bytes), "{}: {:?} vs {bytes}", b.name, b.bytes);
+        assert!(
+            close(b.bytes.unwrap(), *bytes),
+            "{}: {:?} vs {bytes}",
+            b.name,
+            b.bytes
+        );
     }
 
     // Kafka: lag per group/topic, members, and −1 partitions counted, not summed.
@@ -222,15 +251,33 @@ async fn real_prometheus_numbers_match_the_lab_and_its_alert_reaches_the_alerts_
     for (labels, lag) in lab_lag {
         let row = kafka
             .iter()
-            .find(|r| Some(&r.group) == labels.get("consumergroup") && Some(&r.topic) == labels.get("topic"))
+            .find(|r| {
+                Some(&r.group) == labels.get("consumergroup")
+                    && Some(&r.topic) == labels.get("topic")
+            })
             .unwrap_or_else(|| panic!("{labels:?} missing from the Kafka pane"));
-        assert!(close(row.lag.unwrap(), *lag), "{}/{}: {:?} vs {lag}", row.group, row.topic, row.lag);
+        assert!(
+            close(row.lag.unwrap(), *lag),
+            "{}/{}: {:?} vs {lag}",
+            row.group,
+            row.topic,
+            row.lag
+        );
         let uncommitted = lab["kafka_consumergroup_lag"]
             .iter()
-            .filter(|(l, v)| l.get("consumergroup") == labels.get("consumergroup") && l.get("topic") == labels.get("topic") && *v < 0.0)
+            .filter(|(l, v)| {
+                l.get("consumergroup") == labels.get("consumergroup")
+                    && l.get("topic") == labels.get("topic")
+                    && *v < 0.0
+            })
             .count();
         assert_eq!(row.uncommitted_partitions as usize, uncommitted);
-        assert!(!row.history.is_empty(), "no lag history for {}/{}", row.group, row.topic);
+        assert!(
+            !row.history.is_empty(),
+            "no lag history for {}/{}",
+            row.group,
+            row.topic
+        );
     }
 
     // Trino: queue depth through Prometheus equals the coordinator's own counter.
@@ -240,8 +287,15 @@ async fn real_prometheus_numbers_match_the_lab_and_its_alert_reaches_the_alerts_
         .unwrap();
     let lab = lab_metrics(&stack.lab).await;
     let lab_queued = lab["trino_execution_name_QueryManager_QueuedQueries"][0].1;
-    assert!((queued[0].1 - lab_queued).abs() <= 2.0, "queued {} vs lab {lab_queued}", queued[0].1);
-    assert!(lab_queued > 10.0, "the trino-backlog scenario should queue queries");
+    assert!(
+        (queued[0].1 - lab_queued).abs() <= 2.0,
+        "queued {} vs lab {lab_queued}",
+        queued[0].1
+    );
+    assert!(
+        lab_queued > 10.0,
+        "the trino-backlog scenario should queue queries"
+    );
 
     // Velero: the last successful backup per schedule as Prometheus has it.
     let velero = prom
@@ -267,10 +321,17 @@ async fn real_prometheus_numbers_match_the_lab_and_its_alert_reaches_the_alerts_
         if snap.alerts.iter().any(|a| a.name == "TrinoQueueHigh") {
             break snap;
         }
-        assert!(Instant::now() < deadline, "TrinoQueueHigh never reached Alertmanager: {snap:?}");
+        assert!(
+            Instant::now() < deadline,
+            "TrinoQueueHigh never reached Alertmanager: {snap:?}"
+        );
         tokio::time::sleep(Duration::from_secs(2)).await;
     };
-    let alert = snapshot.alerts.iter().find(|a| a.name == "TrinoQueueHigh").unwrap();
+    let alert = snapshot
+        .alerts
+        .iter()
+        .find(|a| a.name == "TrinoQueueHigh")
+        .unwrap();
     assert_eq!(alert.severity, "warning");
     assert_eq!(alert.runbook.as_deref(), Some("trino-scale-up"));
     let screen = render_alerts(snapshot);

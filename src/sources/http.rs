@@ -63,7 +63,9 @@ impl ProxyAccess {
         } else if let Some(file) = &auth.token_file {
             match std::fs::read_to_string(file) {
                 Ok(token) => ProxyCredentials::Bearer(token.trim().to_string()),
-                Err(e) => ProxyCredentials::Unsupported(format!("cannot read token file {file}: {e}")),
+                Err(e) => {
+                    ProxyCredentials::Unsupported(format!("cannot read token file {file}: {e}"))
+                }
             }
         } else if auth.client_certificate.is_some() || auth.client_certificate_data.is_some() {
             let cert = read(
@@ -95,7 +97,11 @@ impl ProxyAccess {
             ProxyCredentials::None
         };
         ProxyAccess {
-            server: config.cluster_url.to_string().trim_end_matches('/').to_string(),
+            server: config
+                .cluster_url
+                .to_string()
+                .trim_end_matches('/')
+                .to_string(),
             roots_der: config.root_cert.clone().unwrap_or_default(),
             accept_invalid_certs: config.accept_invalid_certs,
             credentials,
@@ -122,6 +128,7 @@ impl HttpEndpoint {
         proxy: Option<&ProxyAccess>,
         default_timeout_secs: u64,
     ) -> Result<HttpEndpoint, String> {
+        use_ring_crypto();
         let label = format!("{what} at {}", config.target);
         let fail = |e: String| format!("{label}: {e}");
         let timeout = Duration::from_secs(config.timeout_secs.unwrap_or(default_timeout_secs));
@@ -155,8 +162,9 @@ impl HttpEndpoint {
                         headers.insert(AUTHORIZATION, basic_header(user, password)?);
                     }
                     ProxyCredentials::Identity(pem) => {
-                        let identity = reqwest::Identity::from_pem(pem)
-                            .map_err(|e| fail(format!("the kubeconfig's client certificate: {e}")))?;
+                        let identity = reqwest::Identity::from_pem(pem).map_err(|e| {
+                            fail(format!("the kubeconfig's client certificate: {e}"))
+                        })?;
                         builder = builder.identity(identity);
                     }
                     ProxyCredentials::Unsupported(why) => return Err(fail(why.clone())),
@@ -175,7 +183,10 @@ impl HttpEndpoint {
                 ))
             })?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                fail(format!("ca_file {} is not a PEM certificate: {e}", path.display()))
+                fail(format!(
+                    "ca_file {} is not a PEM certificate: {e}",
+                    path.display()
+                ))
             })?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
@@ -187,7 +198,9 @@ impl HttpEndpoint {
         match &config.auth {
             EndpointAuth::None => {}
             EndpointAuth::Bearer(token) => {
-                let token = token.read().map_err(|e| fail(format!("bearer token: {e}")))?;
+                let token = token
+                    .read()
+                    .map_err(|e| fail(format!("bearer token: {e}")))?;
                 headers.insert(AUTHORIZATION, secret_header(&format!("Bearer {token}"))?);
             }
             EndpointAuth::Basic { username, password } => {
@@ -275,8 +288,12 @@ impl HttpEndpoint {
     /// An HTTP status as a sentence, with what usually causes it.
     pub fn status_error(&self, status: u16, body: &[u8]) -> String {
         let hint = match status {
-            401 => " — not authenticated: configure bearer_token_env/bearer_token_file or basic_auth for this endpoint",
-            403 => " — forbidden: the credentials lack permission (for service: endpoints, RBAC on services/proxy)",
+            401 => {
+                " — not authenticated: configure bearer_token_env/bearer_token_file or basic_auth for this endpoint"
+            }
+            403 => {
+                " — forbidden: the credentials lack permission (for service: endpoints, RBAC on services/proxy)"
+            }
             404 => " — not found: check the URL/path prefix (or that the service and port exist)",
             502..=504 => " — the endpoint (or the proxy in front of it) is unavailable",
             _ => "",
@@ -306,9 +323,17 @@ impl HttpEndpoint {
     }
 }
 
+/// reqwest is built without a bundled crypto provider (the program uses ring
+/// everywhere, not aws-lc); make ring the process default before any client is built.
+/// Installing twice is harmless: the second attempt just reports the first.
+pub fn use_ring_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 fn secret_header(value: &str) -> Result<HeaderValue, String> {
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| "the credential contains characters not allowed in an HTTP header".to_string())?;
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        "the credential contains characters not allowed in an HTTP header".to_string()
+    })?;
     header.set_sensitive(true);
     Ok(header)
 }

@@ -25,8 +25,9 @@ pub struct Prometheus {
 
 impl Prometheus {
     pub fn new(endpoint: HttpEndpoint) -> Result<Prometheus, String> {
-        let client = prometheus_http_query::Client::from(endpoint.client.clone(), &endpoint.base_url)
-            .map_err(|e| format!("{}: not a usable URL: {e}", endpoint.label))?;
+        let client =
+            prometheus_http_query::Client::from(endpoint.client.clone(), &endpoint.base_url)
+                .map_err(|e| format!("{}: not a usable URL: {e}", endpoint.label))?;
         Ok(Prometheus { endpoint, client })
     }
 
@@ -97,7 +98,11 @@ impl Prometheus {
     pub async fn alerts(&self) -> Result<Vec<Value>, String> {
         let (status, body) = self
             .endpoint
-            .send(self.endpoint.client.get(self.endpoint.url("/api/v1/alerts")))
+            .send(
+                self.endpoint
+                    .client
+                    .get(self.endpoint.url("/api/v1/alerts")),
+            )
             .await?;
         let data = self.envelope("alerts", status, &body)?;
         Ok(data

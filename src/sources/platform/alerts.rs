@@ -24,7 +24,11 @@ pub async fn poll(platform: Platform, tx: Tx) {
         (None, Some(Ok(p))) => Via::Prometheus(p.clone()),
         (None, Some(Err(e))) => Via::Broken(e.clone()),
         (None, None) => {
-            let reason = platform.not_configured("alertmanager", "Alertmanager (or Prometheus)", "--alertmanager URL");
+            let reason = platform.not_configured(
+                "alertmanager",
+                "Alertmanager (or Prometheus)",
+                "--alertmanager URL",
+            );
             return unavailable(SourceId::Alerts, reason, &tx).await;
         }
     };

@@ -42,7 +42,10 @@ pub async fn fetch(
             .cloned()
             .unwrap_or_else(|| default.to_string())
     };
-    let (group_label, topic_label) = (label("group_label", "consumergroup"), label("topic_label", "topic"));
+    let (group_label, topic_label) = (
+        label("group_label", "consumergroup"),
+        label("topic_label", "topic"),
+    );
     let instant_names = [
         "lag",
         "max_partition_lag",
@@ -56,7 +59,13 @@ pub async fn fetch(
             .iter()
             .filter_map(|name| queries.get(*name).map(|q| (*name, q)))
             .map(|(name, q)| async move {
-                (name, prometheus.instant(q).await.map_err(|e| format!("kafka.{name}: {e}")))
+                (
+                    name,
+                    prometheus
+                        .instant(q)
+                        .await
+                        .map_err(|e| format!("kafka.{name}: {e}")),
+                )
             }),
     );
     let history = async {
@@ -81,7 +90,12 @@ pub async fn fetch(
     };
     let mut rows: BTreeMap<(String, String), KafkaLagRow> = BTreeMap::new();
     // Every group/topic any per-pair query mentions gets a row.
-    for name in ["lag", "max_partition_lag", "uncommitted_partitions", "consume_rate"] {
+    for name in [
+        "lag",
+        "max_partition_lag",
+        "uncommitted_partitions",
+        "consume_rate",
+    ] {
         for (labels, value) in by_name.get(name).into_iter().flatten() {
             let (group, topic) = key(labels);
             if group.is_empty() {

@@ -32,7 +32,13 @@ pub async fn fetch(
     queries: &BTreeMap<String, String>,
 ) -> Result<MinioSummary, String> {
     let results = join_all(queries.iter().map(|(name, q)| async move {
-        (name.as_str(), prometheus.instant(q).await.map_err(|e| format!("minio.{name}: {e}")))
+        (
+            name.as_str(),
+            prometheus
+                .instant(q)
+                .await
+                .map_err(|e| format!("minio.{name}: {e}")),
+        )
     }))
     .await;
     let mut by_name: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
@@ -75,6 +81,9 @@ pub async fn fetch(
         drives_offline: one("drives_offline"),
         healing_drives: one("healing_drives"),
         s3_5xx_rate: one("s3_5xx_rate"),
-        forecast: forecast(usable_free, by_name.get("free_in_1d").and_then(|s| min_value(s))),
+        forecast: forecast(
+            usable_free,
+            by_name.get("free_in_1d").and_then(|s| min_value(s)),
+        ),
     })
 }

@@ -39,7 +39,12 @@ pub struct Platform {
 }
 
 impl Platform {
-    pub fn new(settings: PlatformSettings, context: &str, proxy: &ProxyAccess, kube: Client) -> Platform {
+    pub fn new(
+        settings: PlatformSettings,
+        context: &str,
+        proxy: &ProxyAccess,
+        kube: Client,
+    ) -> Platform {
         let build = |what: &str, cfg: &Option<EndpointConfig>| {
             cfg.as_ref()
                 .map(|c| HttpEndpoint::build(what, c, Some(proxy), settings.timeout_secs))
@@ -97,6 +102,8 @@ pub fn spawn(name: &str, platform: Platform, tx: Tx) -> Option<tokio::task::Join
 /// Reports `id` unavailable and parks the task for good (a finished task would be
 /// restarted as if it had crashed).
 async fn unavailable(id: SourceId, reason: String, tx: &Tx) {
-    let _ = tx.send(Msg::Source(id, SourceState::Unavailable(reason))).await;
+    let _ = tx
+        .send(Msg::Source(id, SourceState::Unavailable(reason)))
+        .await;
     std::future::pending::<()>().await;
 }

@@ -60,7 +60,8 @@ pub async fn fetch(
                         None => Ok(None),
                     }
                 };
-                let (running, queued, nodes) = futures_util::join!(one("running"), one("queued"), one("active_nodes"));
+                let (running, queued, nodes) =
+                    futures_util::join!(one("running"), one("queued"), one("active_nodes"));
                 Some((running, queued, nodes))
             }
             Err(_) => None,
@@ -109,7 +110,10 @@ pub async fn fetch(
             }
             (Err(e), _, _, Some(_)) | (_, Err(e), _, Some(_)) | (_, _, Err(e), Some(_)) => {
                 // Neither source answered: the pane is failing.
-                return Err(format!("{e}; {}", summary.queries_error.unwrap_or_default()));
+                return Err(format!(
+                    "{e}; {}",
+                    summary.queries_error.unwrap_or_default()
+                ));
             }
             (Err(e), _, _, None) | (_, Err(e), _, None) | (_, _, Err(e), None) => {
                 summary.queries_error = Some(e);
@@ -145,7 +149,11 @@ async fn read_rest(
 }
 
 /// GET with Trino's meaning of 401/403/410 spelled out.
-async fn get(endpoint: &HttpEndpoint, path: &str, headers: &[(&'static str, String)]) -> Result<Value, String> {
+async fn get(
+    endpoint: &HttpEndpoint,
+    path: &str,
+    headers: &[(&'static str, String)],
+) -> Result<Value, String> {
     let mut request = endpoint.client.get(endpoint.url(path));
     for (name, value) in headers {
         request = request.header(*name, value);

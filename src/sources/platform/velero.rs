@@ -71,7 +71,11 @@ async fn list(client: &kube::Client, kind: &str, plural: &str) -> Result<Vec<Val
                 (false, why) => Failure::Other(format!("listing {plural}.velero.io: {why}")),
             },
         })?;
-        out.extend(page.items.into_iter().filter_map(|o| serde_json::to_value(o).ok()));
+        out.extend(
+            page.items
+                .into_iter()
+                .filter_map(|o| serde_json::to_value(o).ok()),
+        );
         match page.metadata.continue_ {
             Some(token) if !token.is_empty() => params = params.continue_token(&token),
             _ => return Ok(out),
