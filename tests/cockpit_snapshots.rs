@@ -752,6 +752,600 @@ fn nodes_metrics_unavailable() {
     snapshot_view("nodes_metrics_unavailable", metrics_unavailable_nodes_view);
 }
 
+// ---------------------------------------------------------------------------------------
+// Platform panes: MinIO, Trino, Kafka, Velero, alerts — realistic data with the usual
+// trouble (a drive offline, a Trino backlog, a −1 partition, a missed backup, a
+// suppressed alert, a NaN sample), plus stale and not-configured sources.
+// ---------------------------------------------------------------------------------------
+
+use lakedeck::model::alerts::{AlertOrigin, AlertRow, AlertsSnapshot, SilenceRow};
+use lakedeck::model::kafka::KafkaLagRow;
+use lakedeck::model::minio::{self, BucketUsage, MinioSummary};
+use lakedeck::model::trino::{TrinoInfo, TrinoQuery, TrinoQueryDetail, TrinoSummary};
+use lakedeck::model::velero::VeleroSnapshot;
+
+const TIB: f64 = 1024.0 * 1024.0 * 1024.0 * 1024.0;
+
+fn minio_summary() -> MinioSummary {
+    let bucket = |name: &str, tib: f64, objects: f64| BucketUsage {
+        name: name.into(),
+        bytes: Some(tib * TIB),
+        objects: Some(objects),
+    };
+    let mut buckets = vec![
+        bucket("bronze", 14.2, 1_204_332.0),
+        bucket("silver", 9.8, 402_118.0),
+        bucket("backups", 3.9, 18_220.0),
+        bucket("gold", 3.1, 88_412.0),
+        BucketUsage {
+            name: "scratch".into(),
+            bytes: Some(f64::NAN),
+            objects: Some(f64::NAN),
+        },
+    ];
+    minio::sort_buckets(&mut buckets);
+    let free = 9.2 * TIB;
+    MinioSummary {
+        usable_total: Some(40.0 * TIB),
+        usable_free: Some(free),
+        raw_total: Some(80.0 * TIB),
+        raw_free: Some(18.4 * TIB),
+        buckets,
+        nodes_online: Some(4.0),
+        nodes_offline: Some(0.0),
+        drives_online: Some(15.0),
+        drives_offline: Some(1.0),
+        healing_drives: Some(1.0),
+        s3_5xx_rate: Some(0.02),
+        forecast: minio::forecast(Some(free), Some(free - 0.7 * TIB)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn query_fixture(
+    id: &str,
+    state: &str,
+    user: &str,
+    source: &str,
+    queued: &str,
+    elapsed: &str,
+    memory: &str,
+    query: &str,
+) -> TrinoQuery {
+    TrinoQuery::from_basic_info(&json!({
+        "queryId": id,
+        "session": {"user": user, "source": source},
+        "resourceGroupId": ["global", if user == "etl" { "etl" } else { "adhoc" }],
+        "state": state,
+        "query": query,
+        "queryStats": {"queuedTime": queued, "elapsedTime": elapsed,
+            "totalMemoryReservation": memory, "fullyBlocked": state == "RUNNING" && user == "bi"}
+    }))
+    .unwrap()
+}
+
+fn trino_summary() -> TrinoSummary {
+    let mut queries = vec![
+        query_fixture(
+            "20261121_095812_00231_x7k2q",
+            "RUNNING",
+            "etl",
+            "airflow",
+            "0.12s",
+            "12.40m",
+            "18.20GB",
+            "INSERT INTO iceberg.silver.orders SELECT o.*, c.segment FROM iceberg.bronze.orders o JOIN iceberg.bronze.customers c ON o.customer_id = c.id",
+        ),
+        query_fixture(
+            "20261121_095931_00240_x7k2q",
+            "QUEUED",
+            "etl",
+            "airflow",
+            "6.50m",
+            "6.50m",
+            "0B",
+            "MERGE INTO iceberg.gold.daily_revenue t USING (SELECT day, sum(amount) AS revenue FROM iceberg.silver.orders GROUP BY 1) s ON t.day = s.day WHEN MATCHED THEN UPDATE SET revenue = s.revenue",
+        ),
+        query_fixture(
+            "20261121_095955_00244_x7k2q",
+            "QUEUED",
+            "analyst",
+            "superset",
+            "4.05m",
+            "4.05m",
+            "0B",
+            "SELECT region, count(*) FROM iceberg.gold.customers GROUP BY region",
+        ),
+        query_fixture(
+            "20261121_095702_00219_x7k2q",
+            "RUNNING",
+            "bi",
+            "superset",
+            "1.20s",
+            "3.10m",
+            "2.40GB",
+            "SELECT * FROM iceberg.gold.daily_revenue ORDER BY day DESC LIMIT 1000",
+        ),
+        query_fixture(
+            "20261121_095501_00201_x7k2q",
+            "FAILED",
+            "dbt",
+            "dbt-trino",
+            "0.00ns",
+            "45.20s",
+            "0B",
+            "CREATE TABLE iceberg.silver.tmp_sessions AS SELECT * FROM iceberg.bronze.sessions",
+        ),
+        query_fixture(
+            "20261121_095300_00190_x7k2q",
+            "FINISHED",
+            "etl",
+            "airflow",
+            "0.02s",
+            "1.12m",
+            "0B",
+            "DELETE FROM iceberg.bronze.events WHERE event_date < DATE '2026-08-01'",
+        ),
+    ];
+    lakedeck::model::trino::sort_queries(&mut queries);
+    let (running, queued, blocked) = TrinoSummary::counts_from_queries(&queries);
+    TrinoSummary {
+        info: Some(TrinoInfo {
+            version: "478".into(),
+            environment: "production".into(),
+            coordinator: true,
+            starting: false,
+            uptime: "3.20d".into(),
+            state: Some("ACTIVE".into()),
+        }),
+        active_nodes: Some(3.0),
+        running: Some(running + 2),
+        queued: Some(queued + 10),
+        blocked: Some(blocked),
+        queries,
+        queries_error: None,
+    }
+}
+
+fn kafka_rows() -> Vec<KafkaLagRow> {
+    let row = |group: &str,
+               topic: &str,
+               lag: f64,
+               max: f64,
+               uncommitted: u32,
+               members: f64,
+               consume: f64,
+               produce: f64,
+               history: Vec<f64>| {
+        let mut r = KafkaLagRow::new(group, topic);
+        r.lag = Some(lag);
+        r.max_partition_lag = Some(max);
+        r.uncommitted_partitions = uncommitted;
+        r.members = Some(members);
+        r.consume_rate = Some(consume);
+        r.produce_rate = Some(produce);
+        r.history = history;
+        r.update_eta();
+        r
+    };
+    let growing: Vec<f64> = (0..60)
+        .map(|i| 200_000.0 + f64::from(i) * 17_500.0)
+        .collect();
+    let spike: Vec<f64> = (0..60)
+        .map(|i| {
+            if (20..40).contains(&i) {
+                90_000.0 - f64::from(i - 20) * 2_000.0
+            } else {
+                40_000.0
+            }
+        })
+        .collect();
+    vec![
+        row(
+            "lakehouse-connect",
+            "orders.cdc",
+            1_250_000.0,
+            410_000.0,
+            0,
+            3.0,
+            850.0,
+            1200.0,
+            growing,
+        ),
+        row(
+            "flink-enrich",
+            "clickstream",
+            42_000.0,
+            9_000.0,
+            2,
+            4.0,
+            5200.0,
+            4900.0,
+            spike,
+        ),
+        row(
+            "spark-payments",
+            "payments",
+            f64::NAN,
+            f64::NAN,
+            0,
+            2.0,
+            120.0,
+            118.0,
+            vec![5.0, f64::NAN, 7.0],
+        ),
+        row(
+            "dbt-audit",
+            "audit.events",
+            0.0,
+            0.0,
+            0,
+            1.0,
+            12.0,
+            12.0,
+            vec![0.0; 60],
+        ),
+    ]
+}
+
+fn velero_snapshot() -> VeleroSnapshot {
+    let backup = |name: &str,
+                  schedule: &str,
+                  phase: &str,
+                  start: &str,
+                  end: Option<&str>,
+                  done: u64,
+                  total: u64,
+                  errors: u64,
+                  location: &str| {
+        json!({
+            "metadata": {"name": name, "labels": {"velero.io/schedule-name": schedule}, "creationTimestamp": start},
+            "spec": {"storageLocation": location},
+            "status": {"phase": phase, "startTimestamp": start, "completionTimestamp": end,
+                       "expiration": "2026-12-21T02:00:00Z", "errors": errors, "warnings": if errors > 0 { 1 } else { 0 },
+                       "progress": {"itemsBackedUp": done, "totalItems": total}}
+        })
+    };
+    let schedules = [
+        json!({"metadata": {"name": "nightly"}, "spec": {"schedule": "0 2 * * *"}, "status": {"lastBackup": "2026-11-21T02:00:00Z"}}),
+        json!({"metadata": {"name": "lake-hourly"}, "spec": {"schedule": "@every 1h"}, "status": {"lastBackup": "2026-11-21T09:05:00Z"}}),
+        json!({"metadata": {"name": "weekly-archive"}, "spec": {"schedule": "0 3 * * SUN", "paused": true}, "status": {"lastBackup": "2026-11-16T03:00:00Z"}}),
+    ];
+    let backups = [
+        backup(
+            "lake-hourly-20261121090500",
+            "lake-hourly",
+            "InProgress",
+            "2026-11-21T09:58:00Z",
+            None,
+            812,
+            2210,
+            0,
+            "default",
+        ),
+        backup(
+            "lake-hourly-20261121085500",
+            "lake-hourly",
+            "Completed",
+            "2026-11-21T09:05:00Z",
+            Some("2026-11-21T09:11:40Z"),
+            2208,
+            2208,
+            0,
+            "default",
+        ),
+        backup(
+            "nightly-20261121020000",
+            "nightly",
+            "Failed",
+            "2026-11-21T02:00:00Z",
+            Some("2026-11-21T02:03:10Z"),
+            140,
+            5120,
+            3,
+            "default",
+        ),
+        backup(
+            "nightly-20261120020000",
+            "nightly",
+            "PartiallyFailed",
+            "2026-11-20T02:00:00Z",
+            Some("2026-11-20T02:41:00Z"),
+            5090,
+            5120,
+            2,
+            "default",
+        ),
+        backup(
+            "nightly-20261119020000",
+            "nightly",
+            "Completed",
+            "2026-11-19T02:00:00Z",
+            Some("2026-11-19T02:38:12Z"),
+            5101,
+            5101,
+            0,
+            "offsite",
+        ),
+    ];
+    let restores = [json!({
+        "metadata": {"name": "drill-20261120"},
+        "spec": {"backupName": "nightly-20261119020000"},
+        "status": {"phase": "Completed", "startTimestamp": "2026-11-20T14:00:00Z", "completionTimestamp": "2026-11-20T14:12:00Z",
+                   "progress": {"itemsRestored": 5101, "totalItems": 5101}, "warnings": 4}
+    })];
+    let locations = [
+        json!({"metadata": {"name": "default"}, "spec": {"default": true}, "status": {"phase": "Available", "lastValidationTime": "2026-11-21T09:59:30Z"}}),
+        json!({"metadata": {"name": "offsite"}, "status": {"phase": "Unavailable", "lastValidationTime": "2026-11-21T09:59:30Z",
+            "message": "BackupStorageLocation \"offsite\" is unavailable: rpc error: AccessDenied: Access Denied"}}),
+    ];
+    VeleroSnapshot::from_objects(&schedules, &backups, &restores, &locations, now())
+}
+
+fn alerts_snapshot() -> AlertsSnapshot {
+    let alert = |name: &str,
+                 severity: &str,
+                 pane: &str,
+                 state: &str,
+                 starts: &str,
+                 fp: &str,
+                 extra: Value,
+                 summary: &str,
+                 runbook: &str| {
+        let mut labels = json!({"alertname": name, "severity": severity, "lakedeck_pane": pane});
+        if let (Some(l), Some(e)) = (labels.as_object_mut(), extra.as_object()) {
+            l.extend(e.clone());
+        }
+        AlertRow::from_alertmanager(&json!({
+            "labels": labels,
+            "annotations": {"summary": summary, "runbook": runbook},
+            "startsAt": starts, "endsAt": "2026-11-21T10:05:00Z", "updatedAt": starts,
+            "fingerprint": fp, "receivers": [{"name": "pager"}],
+            "status": {"state": state,
+                       "silencedBy": if state == "suppressed" { json!(["4b1f0c2e-93aa-4f1e-b6f1-0a6c2bd1e001"]) } else { json!([]) },
+                       "inhibitedBy": [], "mutedBy": []}
+        }))
+        .unwrap()
+    };
+    AlertsSnapshot {
+        origin: AlertOrigin::Alertmanager,
+        alerts: vec![
+            alert("TrinoQueueHigh", "warning", "trino", "active", "2026-11-21T09:41:00Z", "a1",
+                json!({"namespace": "trino"}), "12 Trino queries queued for more than 5 minutes", "trino-scale-up"),
+            alert("MinioDriveOffline", "critical", "minio", "active", "2026-11-21T09:12:00Z", "a2",
+                json!({"server": "minio-2.minio:9000"}), "1 MinIO drive offline", "minio-drive-replace"),
+            alert("VeleroBackupMissed", "critical", "velero", "active", "2026-11-21T08:00:00Z", "a3",
+                json!({"schedule": "nightly"}), "No successful nightly backup for 55h", "velero-backup-missed"),
+            alert("KafkaConsumerLagHigh", "warning", "kafka", "suppressed", "2026-11-21T07:30:00Z", "a4",
+                json!({"consumergroup": "lakehouse-connect", "topic": "orders.cdc"}), "Consumer group lakehouse-connect is 1.2M behind and growing", "kafka-lag"),
+            alert("KubePodCrashLooping", "warning", "pods", "active", "2026-11-21T08:40:00Z", "a5",
+                json!({"namespace": "kafka", "pod": "kafka-connect-5b8d9c7f4-qz8rt"}), "Pod kafka/kafka-connect-5b8d9c7f4-qz8rt is crash looping", "pod-crashloop"),
+            alert("KubePodCrashLooping", "warning", "pods", "active", "2026-11-21T09:50:00Z", "a6",
+                json!({"namespace": "trino", "pod": "trino-worker-7d9f6c5b8-9tkzl"}), "Pod trino/trino-worker-7d9f6c5b8-9tkzl is crash looping", "pod-crashloop"),
+        ],
+        silences: vec![
+            SilenceRow::from_alertmanager(&json!({
+                "id": "4b1f0c2e-93aa-4f1e-b6f1-0a6c2bd1e001", "status": {"state": "active"},
+                "matchers": [{"name": "alertname", "value": "KafkaConsumerLagHigh", "isRegex": false, "isEqual": true},
+                             {"name": "consumergroup", "value": "lakehouse-connect", "isRegex": false}],
+                "startsAt": "2026-11-21T07:35:00Z", "endsAt": "2026-11-21T12:00:00Z",
+                "createdBy": "alice", "comment": "connector upgrade in progress, lag expected"
+            })).unwrap(),
+            SilenceRow::from_alertmanager(&json!({
+                "id": "77aa01d3-0c4e-4a55-9d0f-5e2c1f3b9a10", "status": {"state": "expired"},
+                "matchers": [{"name": "namespace", "value": "dbt|airflow", "isRegex": true}],
+                "startsAt": "2026-11-20T22:00:00Z", "endsAt": "2026-11-21T06:00:00Z",
+                "createdBy": "bob", "comment": "nightly maintenance window"
+            })).unwrap(),
+        ],
+    }
+}
+
+/// The cockpit once every platform feed has reported too.
+fn platform_cockpit() -> AppState {
+    let mut state = cockpit();
+    update(&mut state, Msg::Minio(Ok(minio_summary())));
+    update(&mut state, Msg::Trino(Ok(trino_summary())));
+    update(&mut state, Msg::Kafka(Ok(kafka_rows())));
+    update(&mut state, Msg::Velero(Ok(velero_snapshot())));
+    update(&mut state, Msg::Alerts(Ok(alerts_snapshot())));
+    state.prepare();
+    state
+}
+
+fn platform_view(action: Action) -> AppState {
+    let mut state = platform_cockpit();
+    apply(&mut state, action);
+    state.prepare();
+    state
+}
+
+fn minio_view() -> AppState {
+    platform_view(Action::Minio)
+}
+
+fn trino_view() -> AppState {
+    platform_view(Action::Trino)
+}
+
+fn trino_query_view() -> AppState {
+    let mut state = trino_view();
+    let effects = apply(&mut state, Action::Enter);
+    let Some(Effect::FetchTrinoQuery(id)) = effects.first().cloned() else {
+        panic!("enter on a query should fetch it, got {effects:?}");
+    };
+    let info = json!({
+        "queryId": id, "state": "QUEUED", "queryType": "MERGE",
+        "session": {"user": "etl", "source": "airflow", "catalog": "iceberg", "schema": "gold"},
+        "resourceGroupId": ["global", "etl"],
+        "query": "MERGE INTO iceberg.gold.daily_revenue t\nUSING (SELECT day, sum(amount) AS revenue FROM iceberg.silver.orders GROUP BY 1) s\nON t.day = s.day\nWHEN MATCHED THEN UPDATE SET revenue = s.revenue",
+        "queryStats": {"createTime": "2026-11-21T09:59:31.204Z", "queuedTime": "6.50m", "elapsedTime": "6.50m",
+            "executionTime": "0.00ns", "totalCpuTime": "0.00ns", "totalMemoryReservation": "0B",
+            "peakTotalMemoryReservation": "0B", "rawInputDataSize": "0B", "fullyBlocked": false}
+    });
+    update(
+        &mut state,
+        Msg::TrinoQuery {
+            id,
+            result: Ok(TrinoQueryDetail::from_query_info(&info)),
+        },
+    );
+    state.prepare();
+    state
+}
+
+fn kafka_view() -> AppState {
+    platform_view(Action::Kafka)
+}
+
+/// Kafka's poll failed after data arrived: the rows stay, marked stale with the error.
+fn kafka_stale_view() -> AppState {
+    let mut state = platform_cockpit();
+    state.now = now() + SignedDuration::from_mins(2);
+    update(
+        &mut state,
+        Msg::Kafka(Err(
+            "Prometheus at https://127.0.0.1:8443/prometheus: timeout: query timed out in expression evaluation".into(),
+        )),
+    );
+    apply(&mut state, Action::Kafka);
+    state.prepare();
+    state
+}
+
+fn velero_view() -> AppState {
+    platform_view(Action::Velero)
+}
+
+fn velero_unavailable_view() -> AppState {
+    let mut state = platform_cockpit();
+    update(
+        &mut state,
+        Msg::Source(
+            SourceId::Velero,
+            SourceState::Unavailable(
+                "the Velero CRDs (velero.io/v1 schedules, backups) are not served by this cluster — install Velero, or ignore this pane".into(),
+            ),
+        ),
+    );
+    apply(&mut state, Action::Velero);
+    state.prepare();
+    state
+}
+
+fn trino_unavailable_view() -> AppState {
+    let mut state = cockpit();
+    update(
+        &mut state,
+        Msg::Source(
+            SourceId::Trino,
+            SourceState::Unavailable(
+                "no Trino endpoint for context lakedeck-lab — set endpoints.trino in ~/.config/lakedeck/config.yaml or pass --trino https://host:8443".into(),
+            ),
+        ),
+    );
+    apply(&mut state, Action::Trino);
+    state.prepare();
+    state
+}
+
+fn alerts_view() -> AppState {
+    platform_view(Action::Alerts)
+}
+
+fn silences_view() -> AppState {
+    platform_view(Action::Silences)
+}
+
+/// The overview with every platform block filled, Kafka stale and Trino not configured.
+fn overview_platform() -> AppState {
+    let mut state = platform_cockpit();
+    state.now = now() + SignedDuration::from_mins(3);
+    update(
+        &mut state,
+        Msg::Kafka(Err(
+            "Prometheus at https://127.0.0.1:8443/prometheus: connection refused".into(),
+        )),
+    );
+    state.prepare();
+    state
+}
+
+#[test]
+fn minio() {
+    snapshot_view("minio", minio_view);
+}
+
+#[test]
+fn trino() {
+    snapshot_view("trino", trino_view);
+}
+
+#[test]
+fn trino_query() {
+    snapshot_view("trino_query", trino_query_view);
+}
+
+#[test]
+fn trino_unavailable() {
+    snapshot_view("trino_unavailable", trino_unavailable_view);
+}
+
+#[test]
+fn kafka() {
+    snapshot_view("kafka", kafka_view);
+}
+
+#[test]
+fn kafka_stale() {
+    snapshot_view("kafka_stale", kafka_stale_view);
+}
+
+#[test]
+fn velero() {
+    snapshot_view("velero", velero_view);
+}
+
+#[test]
+fn velero_unavailable() {
+    snapshot_view("velero_unavailable", velero_unavailable_view);
+}
+
+#[test]
+fn alerts() {
+    snapshot_view("alerts", alerts_view);
+}
+
+#[test]
+fn silences() {
+    snapshot_view("silences", silences_view);
+}
+
+#[test]
+fn overview_with_platform() {
+    snapshot_view("overview_platform", overview_platform);
+}
+
+/// Enter on the Trino alert opens the Trino view; esc returns to the alerts.
+#[test]
+fn alert_enter_jumps_to_its_pane() {
+    let mut state = alerts_view();
+    let names: Vec<String> = state
+        .platform
+        .alert_rows
+        .window(0, 100)
+        .map(|r| r.row.name.clone())
+        .collect();
+    let trino = names.iter().position(|n| n == "TrinoQueueHigh").unwrap();
+    for _ in 0..trino {
+        apply(&mut state, Action::Down);
+    }
+    apply(&mut state, Action::Enter);
+    assert_eq!(state.view(), &View::Trino);
+    apply(&mut state, Action::Back);
+    assert_eq!(state.view(), &View::Alerts);
+}
+
 #[test]
 fn terminal_too_small() {
     let mut state = cockpit();
@@ -768,7 +1362,7 @@ type Setup = fn() -> AppState;
 fn mono_has_no_colour_at_all() {
     let mono = Theme::load("default", true).unwrap();
     assert_eq!(mono, theme("mono"), "NO_COLOR selects the mono theme");
-    let views: [(&str, Setup); 10] = [
+    let views: [(&str, Setup); 21] = [
         ("overview", cockpit),
         ("pods", pods_view),
         ("pods filtered", filtered_pods_view),
@@ -778,6 +1372,17 @@ fn mono_has_no_colour_at_all() {
         ("help", help_view),
         ("stale pods", stale_pods_view),
         ("metrics unavailable", metrics_unavailable_nodes_view),
+        ("minio", minio_view),
+        ("trino", trino_view),
+        ("trino query", trino_query_view),
+        ("trino unavailable", trino_unavailable_view),
+        ("kafka", kafka_view),
+        ("kafka stale", kafka_stale_view),
+        ("velero", velero_view),
+        ("velero unavailable", velero_unavailable_view),
+        ("alerts", alerts_view),
+        ("silences", silences_view),
+        ("overview platform", overview_platform),
         ("too small", cockpit),
     ];
     for (name, setup) in views {

@@ -63,7 +63,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "show this help"),
     (
         "command",
-        "command line (:pods, :nodes, :minio, :trino, :kafka, :velero, :alerts, :ns <name>, :ctx, :q)",
+        "command line (:pods, :alerts, :ns <name>… — see Commands below)",
     ),
     (
         "filter",

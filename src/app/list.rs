@@ -121,6 +121,8 @@ pub struct List<R: ListRow> {
     applied: Option<Filter>,
     order_stale: bool,
     filter_stale: bool,
+    /// Bumped whenever rows change, so derived views know when to recompute.
+    generation: u64,
 }
 
 impl<R: ListRow> Default for List<R> {
@@ -138,12 +140,14 @@ impl<R: ListRow> Default for List<R> {
             applied: None,
             order_stale: true,
             filter_stale: true,
+            generation: 0,
         }
     }
 }
 
 impl<R: ListRow> List<R> {
     fn data_changed(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
         self.order_stale = true;
         self.filter_stale = true;
         self.applied = None;
@@ -199,6 +203,11 @@ impl<R: ListRow> List<R> {
             self.free.push(i);
             self.data_changed();
         }
+    }
+
+    /// Changes whenever the rows change.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn len(&self) -> usize {

@@ -236,6 +236,8 @@ pub struct AppState {
     pub sources: HashMap<SourceId, SourceState>,
     /// MinIO, Trino, Kafka, Velero and alerts: last good data and their lists.
     pub platform: Platform,
+    /// The overview's pods needing attention, worst first (kept by `prepare`).
+    pub attention: Attention,
     /// Views stacked by navigation; `esc` pops.
     pub views: Vec<View>,
     pub input: Input,
@@ -250,6 +252,30 @@ pub struct AppState {
     /// Something visible changed since the last frame.
     pub dirty: bool,
     log_generation: u64,
+}
+
+/// The pods that need attention, worst first, with why. Recomputed only when the pods
+/// change or the minute changes (the reasons carry ages), not on every frame.
+#[derive(Debug, Clone, Default)]
+pub struct Attention {
+    pub rows: Vec<(crate::model::pods::Severity, String, (Shared, Box<str>))>,
+    stamp: Option<(u64, i64)>,
+}
+
+impl Attention {
+    fn refresh(&mut self, pods: &List<PodRow>, now: Timestamp) {
+        let stamp = (pods.generation(), now.as_second() / 60);
+        if self.stamp == Some(stamp) {
+            return;
+        }
+        self.stamp = Some(stamp);
+        let mut rows: Vec<_> = pods
+            .rows()
+            .filter_map(|p| p.attention(now).map(|(s, why)| (s, why, p.key())))
+            .collect();
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        self.rows = rows;
+    }
 }
 
 /// How long a footer message stays.
@@ -272,6 +298,7 @@ impl AppState {
             node_usage: HashMap::new(),
             sources: HashMap::new(),
             platform: Platform::default(),
+            attention: Attention::default(),
             views: vec![View::Overview],
             input: Input::None,
             node_filter: None,
@@ -315,6 +342,7 @@ impl AppState {
         );
         self.nodes.refresh(|_| true, rows::node_sort_key);
         self.platform.prepare();
+        self.attention.refresh(&self.pods, now);
     }
 
     /// Rows per page of the list panes (the terminal minus header, footer, borders).

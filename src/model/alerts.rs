@@ -42,6 +42,18 @@ impl AlertState {
         }
     }
 
+    /// One word: "firing", "pending", "silenced", "inhibited", "unprocessed".
+    pub fn short_label(&self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Pending => "pending",
+            AlertState::Unprocessed => "unprocessed",
+            AlertState::Suppressed { silenced_by, .. } if !silenced_by.is_empty() => "silenced",
+            AlertState::Suppressed { inhibited_by, .. } if !inhibited_by.is_empty() => "inhibited",
+            AlertState::Suppressed { .. } => "suppressed",
+        }
+    }
+
     fn rank(&self) -> u8 {
         match self {
             AlertState::Firing => 0,

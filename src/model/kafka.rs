@@ -153,12 +153,32 @@ pub fn sort_rows(rows: &mut [KafkaLagRow]) {
     });
 }
 
-/// Unicode block sparkline of `values` scaled to their own min..max, `width` cells (the
-/// newest points when there are more). NaN/±Inf points are drawn as a gap (space).
+/// Unicode block sparkline of `values` scaled to their own min..max in at most `width`
+/// cells: with more points than cells, each cell shows the largest of its run of points
+/// (so a spike is never averaged away). NaN/±Inf points are drawn as a gap (space).
 pub fn sparkline(values: &[f64], width: usize) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let start = values.len().saturating_sub(width);
-    let shown = &values[start..];
+    let shown: Vec<f64> = if values.len() > width && width > 0 {
+        (0..width)
+            .map(|cell| {
+                let (a, b) = (
+                    cell * values.len() / width,
+                    ((cell + 1) * values.len() / width).max(cell * values.len() / width + 1),
+                );
+                let run = &values[a..b.min(values.len())];
+                if run.iter().any(|v| !v.is_finite()) && run.iter().all(|v| !v.is_finite()) {
+                    f64::NAN
+                } else {
+                    run.iter()
+                        .copied()
+                        .filter(|v| v.is_finite())
+                        .fold(f64::NEG_INFINITY, f64::max)
+                }
+            })
+            .collect()
+    } else {
+        values.to_vec()
+    };
     let finite = shown.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))

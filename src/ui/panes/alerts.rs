@@ -21,10 +21,10 @@ use crate::ui::widgets::{
 const ALERTS: &[Column] = &[
     wide("ALERT", 22, 0, 8),
     col("SEVERITY", 8, 1),
-    wide("STATE", 9, 0, 14),
+    wide("STATE", 11, 0, 12),
     col("SINCE", 6, 0),
     wide("LABELS", 20, 3, 40),
-    wide("SUMMARY", 24, 2, 80),
+    wide("SUMMARY", 24, 2, 50),
 ];
 
 const SILENCES: &[Column] = &[
@@ -85,6 +85,8 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             .map(|r| r.row.name.clone())
     };
     let now = state.now;
+    // "suppressed (silenced)" where there is room, "silenced" on a small terminal.
+    let wide_state = area.width >= 120;
     let rows = list
         .window(offset, height)
         .map(|r| {
@@ -112,7 +114,11 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
                 vec![
                     name,
                     a.severity.clone(),
-                    a.state.label(),
+                    if wide_state {
+                        a.state.label()
+                    } else {
+                        a.state.short_label().to_string()
+                    },
                     ago(a.since, now),
                     labels.join(" "),
                     printable(a.summary.as_deref().unwrap_or("")),

@@ -27,6 +27,15 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect, scro
             "scope to a namespace / all namespaces",
         ),
         (":ctx  :ctx <name>", "list / switch kubeconfig contexts"),
+        (":minio  :s3", "MinIO capacity, drives, buckets"),
+        (":trino", "Trino queue and queries (enter: query detail)"),
+        (":kafka  :lag", "Kafka consumer lag and drain ETA"),
+        (
+            ":velero  :backups",
+            "Velero schedules, RPO, backups, restores",
+        ),
+        (":alerts", "alerts (enter: go to the pane it concerns)"),
+        (":silences", "Alertmanager silences (read only)"),
         (":q", "quit"),
         ("0-9", "namespace favourites (0 = all)"),
     ] {

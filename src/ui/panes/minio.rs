@@ -15,7 +15,7 @@ use crate::theme::Theme;
 use crate::ui::widgets::{self, Column, col, feed_status, gauge_f, wide};
 
 const COLUMNS: &[Column] = &[
-    wide("BUCKET", 20, 0, 30),
+    wide("BUCKET", 20, 0, 12),
     col("USED", 9, 0),
     col("OBJECTS", 9, 1),
     col("SHARE", 16, 2),
@@ -34,11 +34,19 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         widgets::message_pane(frame, area, theme, title, body);
         return;
     };
-    let mut lines = Vec::new();
-    if let Some(n) = status.notice {
-        lines.push(n);
-    }
-    lines.extend(summary_lines(m, theme, area.width));
+    let area = match status.notice {
+        Some(n) => {
+            let h = widgets::notice_height(&n, area.width, 3);
+            let [top, rest] = area.layout(&Layout::vertical([
+                Constraint::Length(h),
+                Constraint::Min(3),
+            ]));
+            widgets::notice(frame, top, n);
+            rest
+        }
+        None => area,
+    };
+    let lines = summary_lines(m, theme, area.width);
     let [top, table] = area.layout(&Layout::vertical([
         Constraint::Length(lines.len() as u16 + 2),
         Constraint::Min(3),
@@ -47,31 +55,37 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(title);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .block(block),
-        top,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), top);
     draw_buckets(state, m, theme, frame, table);
 }
 
 fn summary_lines(m: &MinioSummary, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let gauge_width = (width as usize).saturating_sub(50).clamp(12, 40);
     let urgent = m.forecast.is_urgent(FILL_WARN_DAYS);
-    let forecast_style = if urgent { theme.critical } else { theme.dim };
+    let forecast_style = if urgent { theme.critical } else { theme.ok };
     let mark = if urgent && theme.symbols { "✗ " } else { "" };
-    let mut out = vec![Line::from(vec![
+    let usable = Line::from(vec![
         Span::raw("Usable "),
         Span::styled(gauge_f(m.used_percent(), gauge_width), theme.gauge),
         Span::raw(format!(
-            "  {} used of {}, {} free  ",
+            "  {} used of {}, {} free",
             bytes(m.usable_used()),
             bytes(m.usable_total),
             bytes(m.usable_free)
         )),
+    ]);
+    let fill = Line::from(vec![
+        Span::raw("Fill   "),
         Span::styled(format!("{mark}{}", m.forecast.label()), forecast_style),
-    ])];
+    ]);
+    let mut out = if width >= 120 {
+        let mut l = usable;
+        l.spans.push(Span::raw("   "));
+        l.spans.extend(fill.spans.into_iter().skip(1));
+        vec![l]
+    } else {
+        vec![usable, fill]
+    };
     let raw = format!(
         "Raw    {} total, {} free",
         bytes(m.raw_total),

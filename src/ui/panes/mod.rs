@@ -8,6 +8,7 @@ pub mod logs;
 pub mod minio;
 pub mod nodes;
 pub mod overview;
+pub mod platform_summary;
 pub mod pods;
 pub mod trino;
 pub mod velero;

@@ -1,7 +1,8 @@
 //! The overview (default screen): the cluster's nodes summary — Ready/NotReady/cordoned
-//! counts and CPU/memory use against allocatable — and the pods that need attention,
-//! worst first, with the reason. The platform panes join this screen later; nothing is
-//! drawn for them until they exist.
+//! counts and CPU/memory use against allocatable — the platform at a glance (MinIO fill
+//! and drives, Trino queue, worst Kafka lag, worst Velero RPO, firing alerts; one line
+//! each at 80x24, a box each on a large terminal) and the pods that need attention,
+//! worst first, with the reason (computed in `AppState::prepare`, not per frame).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,11 +17,14 @@ use crate::ui::widgets::{
 };
 
 pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let [nodes_area, pods_area] = area.layout(&Layout::vertical([
+    let boxes = super::platform_summary::use_boxes(area);
+    let [nodes_area, platform_area, pods_area] = area.layout(&Layout::vertical([
         Constraint::Length(5),
+        Constraint::Length(7),
         Constraint::Min(3),
     ]));
     draw_nodes(state, theme, frame, nodes_area);
+    super::platform_summary::draw(state, theme, frame, platform_area, boxes);
     draw_attention(state, theme, frame, pods_area);
 }
 
@@ -86,16 +90,11 @@ fn draw_nodes(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn draw_attention(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let now = state.now;
-    let mut trouble: Vec<_> = state
-        .pods
-        .rows()
-        .filter_map(|p| p.attention(now).map(|(s, why)| (s, why, p)))
-        .collect();
-    trouble.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| a.2.namespace.cmp(&b.2.namespace))
-            .then_with(|| a.2.name.cmp(&b.2.name))
-    });
+    let trouble = state
+        .attention
+        .rows
+        .iter()
+        .filter_map(|(s, why, key)| state.pods.get(key).map(|p| (*s, why.as_str(), p)));
     let columns = [
         wide("NAMESPACE", 11, 1, 5),
         wide("NAME", 22, 0, 30),
@@ -105,9 +104,8 @@ fn draw_attention(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect
         wide("WHY", 17, 0, 40),
     ];
     let height = area.height.saturating_sub(3) as usize;
-    let total = trouble.len();
+    let total = state.attention.rows.len();
     let rows = trouble
-        .into_iter()
         .take(height)
         .map(|(sev, why, p)| {
             // STATUS is its own column; WHY adds what it does not say.

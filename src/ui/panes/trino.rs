@@ -17,14 +17,14 @@ use crate::ui::widgets::{
 };
 
 const COLUMNS: &[Column] = &[
-    wide("ID", 27, 1, 3),
+    col("ID", 29, 4),
     col("STATE", 10, 0),
     col("USER", 8, 0),
     col("SOURCE", 10, 3),
-    col("GROUP", 12, 4),
+    col("GROUP", 12, 5),
     col("QUEUED", 6, 0),
-    col("ELAPSED", 7, 2),
-    col("MEMORY", 7, 3),
+    col("ELAPSED", 7, 1),
+    col("MEMORY", 7, 2),
     wide("QUERY", 20, 0, 200),
 ];
 

@@ -19,17 +19,17 @@ use crate::ui::widgets::{
 };
 
 const SCHEDULES: &[Column] = &[
-    wide("SCHEDULE", 14, 0, 16),
+    wide("SCHEDULE", 16, 1, 8),
     wide("CRON", 11, 1, 6),
     col("PAUSED", 6, 3),
     col("LAST BACKUP", 11, 2),
     col("LAST OK", 8, 0),
     col("EVERY", 6, 2),
-    wide("RPO", 9, 0, 40),
+    wide("RPO", 14, 0, 40),
 ];
 
 const LOCATIONS: &[Column] = &[
-    wide("LOCATION", 14, 0, 16),
+    wide("LOCATION", 14, 1, 4),
     col("PHASE", 11, 0),
     col("DEFAULT", 7, 2),
     col("VALIDATED", 9, 1),
@@ -37,8 +37,8 @@ const LOCATIONS: &[Column] = &[
 ];
 
 const RESTORES: &[Column] = &[
-    wide("RESTORE", 24, 0, 16),
-    wide("BACKUP", 20, 1, 16),
+    wide("RESTORE", 20, 1, 10),
+    wide("BACKUP", 24, 1, 6),
     col("PHASE", 16, 0),
     col("PROGRESS", 9, 2),
     col("ERR/WARN", 8, 1),
@@ -46,8 +46,8 @@ const RESTORES: &[Column] = &[
 ];
 
 const BACKUPS: &[Column] = &[
-    wide("BACKUP", 24, 0, 16),
-    col("PHASE", 16, 0),
+    wide("BACKUP", 26, 0, 14),
+    col("PHASE", 15, 0),
     col("PROGRESS", 9, 3),
     col("ERR/WARN", 8, 1),
     col("STARTED", 7, 2),
@@ -161,7 +161,7 @@ fn draw_schedules(
                     "{} (> {})",
                     s.rpo.label(),
                     human_duration(jiff::SignedDuration::from_secs(
-                        s.interval_secs.unwrap_or(0)
+                        s.interval_secs.unwrap_or(0) * 3 / 2
                     ))
                 ),
                 (r, _) => r.label().to_string(),
