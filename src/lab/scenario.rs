@@ -660,6 +660,28 @@ mod tests {
             err.contains("x.yaml:3:") && err.contains("not a duration"),
             "{err}"
         );
+        let err = Scenario::parse(
+            "x.yaml",
+            "name: x\nplatform:\n  topics:\n    - {name: t, partitions: 1, produce_per_second: 1}\n  consumer_groups:\n    - {name: g, topics: [missing-topic]}\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.starts_with("x.yaml:6:") && err.contains("missing-topic"),
+            "{err}"
+        );
+        let err = Scenario::parse(
+            "x.yaml",
+            "name: x\ntimeline:\n  - at: 5s\n    minio_drive_offline: {server: 9, drive: 0}\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("x.yaml:4:") && err.contains("no MinIO drive 9/0"),
+            "{err}"
+        );
         assert!(matches!(
             Scenario::load("no-such-scenario"),
             Err(ScenarioError::Unknown(_))
