@@ -749,3 +749,99 @@ fn ctx_lists_contexts_and_switching_reconnects_as_the_other_user() {
             && s.contains("Pods needing attention")
     });
 }
+
+/// The incident flow of issue 4: `demo --scenario trino-backlog` shows the backlog on the
+/// Overview and in the Trino view, the alert in Alerts, and Enter on the alert opens
+/// Trino (esc comes back to Alerts). Checked at 80×24.
+#[test]
+fn trino_backlog_from_overview_to_alert_to_trino() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let s = Session::start(SessionSpec::new(
+        80,
+        24,
+        &["demo", "--scenario", "trino-backlog"],
+    ));
+    let mut exp = Expectations::default();
+    let queued = |screen: &str| -> Option<u32> {
+        // The overview's Trino line and the Trino view's counts line both read
+        // "… N queued …".
+        let line = screen.lines().find(|l| l.contains(" queued"))?;
+        let before = line.split(" queued").next()?;
+        before.split_whitespace().last()?.parse().ok()
+    };
+    let overview = s.wait_for(
+        "the overview's Trino line with more than 10 queued",
+        Duration::from_secs(60),
+        |screen| screen.contains("ctx lakedeck-lab") && queued(screen).is_some_and(|q| q > 10),
+    );
+    exp.check(
+        overview.contains("CrashLoopBackOff") && overview.contains("trino-worker"),
+        "the crash-looping Trino workers among the pods needing attention",
+        &overview,
+    );
+
+    s.send(&["!"]);
+    let alerts = s.wait_for("TrinoQueueHigh in the Alerts view", STEP, |screen| {
+        title_line(screen).contains("Alerts") && screen.contains("TrinoQueueHigh")
+    });
+    exp.check(
+        lines_containing(&alerts, "TrinoQueueHigh")
+            .iter()
+            .any(|l| l.contains("warning") && l.contains("firing")),
+        "TrinoQueueHigh shown as a firing warning",
+        &alerts,
+    );
+
+    // Select the alert (the list may put other alerts first) and press Enter.
+    let rows = rows_after(&alerts, "SEVERITY");
+    let index = rows
+        .iter()
+        .position(|l| l.contains("TrinoQueueHigh"))
+        .expect("TrinoQueueHigh row");
+    s.send(&["g"]);
+    for _ in 0..index {
+        s.send(&["j"]);
+    }
+    s.send(&["Enter"]);
+    let trino = s.wait_for("the Trino view after Enter on the alert", STEP, |screen| {
+        title_line(screen).contains("Trino") && screen.contains("QUEUED")
+    });
+    exp.check(
+        queued(&trino).is_some_and(|q| q > 10),
+        "the Trino view's queue depth above 10",
+        &trino,
+    );
+    let first_query = rows_after(&trino, "ELAPSED")
+        .into_iter()
+        .find(|l| l.contains("QUEUED") || l.contains("RUNNING"))
+        .unwrap_or_default();
+    exp.check(
+        first_query.contains("QUEUED"),
+        "queued queries listed first",
+        &trino,
+    );
+
+    s.send(&["Escape"]);
+    let back = s.wait_for("esc back to Alerts", STEP, |screen| {
+        title_line(screen).contains("Alerts")
+    });
+    exp.check(
+        back.contains("TrinoQueueHigh"),
+        "Alerts again after esc",
+        &back,
+    );
+    exp.finish();
+}
+
+/// The non-empty table rows below the header line containing `header`.
+fn rows_after<'a>(screen: &'a str, header: &str) -> Vec<&'a str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains(header))
+        .skip(1)
+        .take_while(|l| l.starts_with('│'))
+        .filter(|l| !l.trim_matches(|c| c == '│' || c == ' ').is_empty())
+        .collect()
+}
