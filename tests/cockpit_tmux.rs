@@ -545,7 +545,7 @@ fn resize_redraws_and_tiny_terminal_says_too_small() {
     });
     let lines: Vec<&str> = screen.lines().collect();
     assert_eq!(lines.len(), 30, "30 rows:\n{screen}");
-    for title in ["┌ Nodes", "┌ Pods needing attention"] {
+    for title in ["┌ Nodes", "┌ Platform", "┌ Pods needing attention"] {
         let top = lines
             .iter()
             .find(|l| l.starts_with(title))
@@ -556,7 +556,7 @@ fn resize_redraws_and_tiny_terminal_says_too_small() {
         );
     }
     let bottoms = lines.iter().filter(|l| l.starts_with('└')).count();
-    assert_eq!(bottoms, 2, "both boxes are closed:\n{screen}");
+    assert_eq!(bottoms, 3, "all three boxes are closed:\n{screen}");
     let mut exp = Expectations::default();
     check_overview(&mut exp, &screen, "100×30 after resize");
     exp.finish();
