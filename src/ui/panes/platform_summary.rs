@@ -191,7 +191,10 @@ fn trino_lines(state: &AppState, theme: &Theme) -> Summary {
                         t.blocked.unwrap_or(0) > 0,
                         format!("{} blocked", n(t.blocked)),
                     ),
-                    Span::raw(format!(" · {} workers", count(t.workers()))),
+                    Span::raw(match t.workers() {
+                        Some(1.0) => " · 1 worker".to_string(),
+                        w => format!(" · {} workers", count(w)),
+                    }),
                 ],
             ];
             let mut more = Vec::new();
