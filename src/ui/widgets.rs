@@ -303,6 +303,26 @@ pub fn notice(frame: &mut Frame, area: Rect, line: Line<'_>) {
     );
 }
 
+/// Draws a pane's notice (stale data, a failing source; up to 3 wrapped rows) at the
+/// top of `area` and returns the rest for the pane's tables.
+pub fn above_notice(frame: &mut Frame, area: Rect, notice_line: Option<Line<'_>>) -> Rect {
+    let Some(line) = notice_line else {
+        return area;
+    };
+    let h = notice_height(&line, area.width, 3);
+    let [top, rest] = area.layout(&ratatui::layout::Layout::vertical([
+        Constraint::Length(h),
+        Constraint::Min(3),
+    ]));
+    notice(frame, top, line);
+    rest
+}
+
+/// The ` /text ` part of a list's title while a filter is active.
+pub fn filter_span(theme: &Theme, filter: &crate::app::list::Filter) -> Option<Span<'static>> {
+    (!filter.is_empty()).then(|| Span::styled(format!(" /{} ", filter.describe()), theme.filter))
+}
+
 /// "12m ago"-style age of `t`, or `-`.
 pub fn ago(t: Option<Timestamp>, now: Timestamp) -> String {
     t.map_or_else(|| "-".into(), |t| human_duration(now.duration_since(t)))

@@ -137,12 +137,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
         theme.title,
     )];
-    if !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", list.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &list.filter));
     let selected = list.selected.checked_sub(offset);
     widgets::table(
         frame,
@@ -228,18 +223,7 @@ pub fn draw_silences(state: &AppState, theme: &Theme, frame: &mut Frame, area: R
         );
         return;
     }
-    let area = match status.notice {
-        Some(n) => {
-            let h = widgets::notice_height(&n, area.width, 3);
-            let [top, rest] = area.layout(&Layout::vertical([
-                Constraint::Length(h),
-                Constraint::Min(3),
-            ]));
-            widgets::notice(frame, top, n);
-            rest
-        }
-        None => area,
-    };
+    let area = widgets::above_notice(frame, area, status.notice);
     let now = state.now;
     let height = area.height.saturating_sub(3) as usize;
     let offset = list.scroll_for(height);
@@ -271,12 +255,7 @@ pub fn draw_silences(state: &AppState, theme: &Theme, frame: &mut Frame, area: R
         })
         .collect();
     let mut title = vec![Span::styled(title_text, theme.title)];
-    if !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", list.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &list.filter));
     let selected = list.selected.checked_sub(offset);
     widgets::table(
         frame,

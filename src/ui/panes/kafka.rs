@@ -4,7 +4,7 @@
 //! block sparkline of the last hour's lag. Worst first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::{AppState, SourceId};
@@ -55,18 +55,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         widgets::message_pane(frame, area, theme, Line::from(title), body);
         return;
     }
-    let area = match status.notice {
-        Some(n) => {
-            let h = widgets::notice_height(&n, area.width, 3);
-            let [top, rest] = area.layout(&Layout::vertical([
-                Constraint::Length(h),
-                Constraint::Min(3),
-            ]));
-            widgets::notice(frame, top, n);
-            rest
-        }
-        None => area,
-    };
+    let area = widgets::above_notice(frame, area, status.notice);
     let spark: u16 = if area.width >= 140 { 30 } else { 12 };
     let height = area.height.saturating_sub(3) as usize;
     let offset = list.scroll_for(height);
@@ -102,12 +91,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
             )
         })
         .collect();
-    if !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", list.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &list.filter));
     let selected = list.selected.checked_sub(offset);
     widgets::table(
         frame,

@@ -34,18 +34,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         widgets::message_pane(frame, area, theme, title, body);
         return;
     };
-    let area = match status.notice {
-        Some(n) => {
-            let h = widgets::notice_height(&n, area.width, 3);
-            let [top, rest] = area.layout(&Layout::vertical([
-                Constraint::Length(h),
-                Constraint::Min(3),
-            ]));
-            widgets::notice(frame, top, n);
-            rest
-        }
-        None => area,
-    };
+    let area = widgets::above_notice(frame, area, status.notice);
     let lines = summary_lines(m, theme, area.width);
     let [top, table] = area.layout(&Layout::vertical([
         Constraint::Length(lines.len() as u16 + 2),
@@ -160,12 +149,7 @@ fn draw_buckets(state: &AppState, m: &MinioSummary, theme: &Theme, frame: &mut F
         format!(" Buckets ({}) ", list.visible_len()),
         theme.title,
     )];
-    if !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", list.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &list.filter));
     let selected = list.selected.checked_sub(offset);
     widgets::table(
         frame,

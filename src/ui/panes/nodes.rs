@@ -90,12 +90,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         format!(" Nodes ({}) ", state.nodes.visible_len()),
         theme.title,
     )];
-    if !state.nodes.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", state.nodes.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &state.nodes.filter));
     // A live source adds no badge, so metrics only show when they are not available.
     title.extend(source_badges(
         theme,

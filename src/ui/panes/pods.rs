@@ -75,12 +75,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(node) = &state.node_filter {
         title.push(Span::styled(format!(" node {node} "), theme.filter));
     }
-    if !state.pods.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", state.pods.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &state.pods.filter));
     if let Some((c, desc)) = &state.pods.sort {
         title.push(Span::styled(
             format!(" sort {c}{} ", if *desc { "↓" } else { "↑" }),

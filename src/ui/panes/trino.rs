@@ -177,12 +177,7 @@ fn draw_queries(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) 
         format!(" Queries ({}) ", list.visible_len()),
         theme.title,
     )];
-    if !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", list.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &list.filter));
     let selected = list.selected.checked_sub(offset);
     widgets::table(
         frame,

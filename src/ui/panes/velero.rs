@@ -106,18 +106,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let area = match status.notice {
-        Some(n) => {
-            let h = widgets::notice_height(&n, area.width, 3);
-            let [top, rest] = area.layout(&Layout::vertical([
-                Constraint::Length(h),
-                Constraint::Min(3),
-            ]));
-            widgets::notice(frame, top, n);
-            rest
-        }
-        None => area,
-    };
+    let area = widgets::above_notice(frame, area, status.notice);
     // Small tables get their rows; backups (the selectable list) take the rest.
     let tall = area.height >= 40;
     let cap =
@@ -303,12 +292,7 @@ fn draw_backups(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) 
         format!(" Backups ({}) ", list.visible_len()),
         theme.title,
     )];
-    if !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!(" /{} ", list.filter.describe()),
-            theme.filter,
-        ));
-    }
+    title.extend(widgets::filter_span(theme, &list.filter));
     let selected = list.selected.checked_sub(offset);
     widgets::table(
         frame,
