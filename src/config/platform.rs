@@ -1,7 +1,8 @@
 //! Settings for the platform panes: where Prometheus, Alertmanager and Trino are
 //! (a URL, or a Kubernetes service reached through the API server's proxy), how to
 //! authenticate to them without ever holding a secret in the config file (secrets are
-//! named: an environment variable or a file), and the named PromQL catalog.
+//! named: an environment variable or a file), and the named PromQL catalog — its
+//! overlay from a file and its resolution for one context (`Config::platform_for`).
 //!
 //! Owns the shapes and their validation; it never opens a connection and never reads a
 //! secret until [`SecretSource::read`] is called by the source that needs it.
@@ -11,6 +12,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_saphyr::{Location, Spanned};
 
 /// Pane → set name → query name → text (PromQL, or a label name for `*_label`).
 pub type QueryCatalog = BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>;
@@ -350,6 +352,124 @@ pub struct PlatformSettings {
     pub minio: BTreeMap<String, String>,
     pub kafka: BTreeMap<String, String>,
     pub trino_queries: BTreeMap<String, String>,
+}
+
+/// `queries:` as written: pane → set → name → text, each text located.
+pub(crate) type QueryLayer = BTreeMap<String, BTreeMap<String, BTreeMap<String, Spanned<String>>>>;
+
+impl super::Config {
+    /// The platform settings for `context`: its endpoints (a flag given on the command
+    /// line wins) and, per pane, the queries of the selected set with the context's
+    /// overrides applied and `{window}` filled in.
+    pub fn platform_for(&self, context: &str, flags: PlatformFlags) -> PlatformSettings {
+        let ctx = self.context(context);
+        let queries_for = |pane: &str| {
+            let set = ctx
+                .query_sets
+                .get(pane)
+                .or_else(|| self.query_sets.get(pane))
+                .cloned()
+                .unwrap_or_default();
+            let mut chosen = self
+                .queries
+                .get(pane)
+                .and_then(|sets| sets.get(&set))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(overrides) = ctx.queries.get(pane).and_then(|sets| sets.get(&set)) {
+                chosen.extend(overrides.clone());
+            }
+            for text in chosen.values_mut() {
+                *text = text.replace("{window}", &self.minio_forecast_window);
+            }
+            chosen
+        };
+        PlatformSettings {
+            prometheus: flags.prometheus.or(ctx.prometheus.clone()),
+            alertmanager: flags.alertmanager.or(ctx.alertmanager.clone()),
+            trino: flags.trino.or(ctx.trino.clone()),
+            poll_secs: self.poll_secs,
+            timeout_secs: self.http_timeout_secs,
+            minio: queries_for("minio"),
+            kafka: queries_for("kafka"),
+            trino_queries: queries_for("trino"),
+        }
+    }
+}
+
+/// Endpoints given on the command line (`--prometheus` …); they beat the config.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformFlags {
+    pub prometheus: Option<EndpointConfig>,
+    pub alertmanager: Option<EndpointConfig>,
+    pub trino: Option<EndpointConfig>,
+}
+
+/// A set name must exist for its pane (in the top-level catalog or the context's).
+pub(crate) fn check_query_set(
+    pane: &str,
+    set: &str,
+    catalog: &QueryCatalog,
+    context_catalog: Option<&QueryCatalog>,
+) -> Result<(), String> {
+    query_names(pane)?;
+    let known: Vec<&String> = catalog
+        .get(pane)
+        .into_iter()
+        .chain(context_catalog.and_then(|c| c.get(pane)))
+        .flat_map(|sets| sets.keys())
+        .collect();
+    if known.iter().any(|s| *s == set) {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown {pane} query set \"{set}\"; expected one of {} (or define it under queries.{pane})",
+            known
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+/// Overlays `layer` onto `catalog` entry by entry, refusing unknown panes and names
+/// and empty texts (with the location of the offending value).
+pub(crate) fn merge_queries(
+    catalog: &mut QueryCatalog,
+    layer: QueryLayer,
+) -> Result<(), (Location, String)> {
+    for (pane, sets) in layer {
+        for (set, names) in sets {
+            for (name, text) in names {
+                check_query_name(&pane, &name)
+                    .map_err(|e| (text.referenced, format!("{pane}.{set}: {e}")))?;
+                if text.value.trim().is_empty() {
+                    return Err((
+                        text.referenced,
+                        format!("{pane}.{set}.{name}: empty; expected a PromQL expression"),
+                    ));
+                }
+                catalog
+                    .entry(pane.clone())
+                    .or_default()
+                    .entry(set.clone())
+                    .or_default()
+                    .insert(name, text.value.trim().to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `30s`, `5m`, `6h`, `2d`, `1w`: what PromQL accepts in a range selector (one unit).
+pub(crate) fn is_promql_duration(text: &str) -> bool {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits.parse::<u64>().is_ok_and(|n| n > 0)
+        && ["ms", "s", "m", "h", "d", "w", "y"].contains(&unit)
 }
 
 #[cfg(test)]
