@@ -3,12 +3,14 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod cockpit;
 pub mod config;
 pub mod lab;
 pub mod logging;
 pub mod model;
+pub mod ops;
 pub mod sources;
 pub mod terminal;
 pub mod theme;
