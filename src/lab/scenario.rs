@@ -34,6 +34,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "backup-missed",
         include_str!("../../config/scenarios/backup-missed.yaml"),
     ),
+    (
+        "secret-rotation-breaks",
+        include_str!("../../config/scenarios/secret-rotation-breaks.yaml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -379,13 +383,6 @@ pub struct CredentialCheck {
     pub secret: String,
     /// The Deployment or StatefulSet whose containers use it.
     pub workload: String,
-    /// The fatal line the failing container logs.
-    #[serde(default = "default_credential_log")]
-    pub log: String,
-}
-
-fn default_credential_log() -> String {
-    "FATAL: password authentication failed".to_string()
 }
 
 fn default_ttl() -> String {

@@ -430,8 +430,9 @@ fn statefulset(store: &Store, rec: &mut Recorder, sts: &Value) {
                     None,
                 );
                 create_pod(store, rec, sts, pod, trouble_for(sts, i as u32));
+                // The next pass sees the new pod (not yet healthy) before it rolls on.
+                blocked = true;
                 if monotonic {
-                    blocked = true;
                     break;
                 }
             }
