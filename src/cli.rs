@@ -58,11 +58,14 @@ pub struct CockpitArgs {
     /// Trino coordinator: a URL or service:<namespace>/<service>:<port>
     #[arg(long, global = true, value_name = "URL")]
     pub trino: Option<String>,
+    /// Data directory for the audit log, run states and reports
+    #[arg(long, global = true, env = "LAKEDECK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 impl CockpitArgs {
     /// `--prometheus`, `--alertmanager`, `--trino`, checked.
-    fn platform_flags(&self) -> Result<crate::config::PlatformFlags, String> {
+    pub(crate) fn platform_flags(&self) -> Result<crate::config::PlatformFlags, String> {
         let parse = |flag: &str, value: &Option<String>| {
             value
                 .as_deref()
@@ -84,6 +87,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the simulated lakehouse cluster over a real Kubernetes API (for kubectl, tests and demos)
     Lab(LabArgs),
+    /// Runbooks: list, show, run (headless), resume, cleanup, report
+    Runbook(crate::runbook::cli::RunbookArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +130,10 @@ pub struct LabArgs {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Lab(args)) => run_lab(args).await,
+        Some(Command::Runbook(args)) => {
+            crate::logging::init();
+            crate::runbook::cli::run(args, &cli.cockpit).await
+        }
         Some(Command::Demo(args)) => {
             crate::logging::init();
             run_demo(args, cli.cockpit).await
