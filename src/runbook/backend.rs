@@ -40,7 +40,7 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Value>, String>> + Send;
     fn promql(&self, query: &str) -> impl Future<Output = Result<Vec<Sample>, String>> + Send;
     /// The kube identity ops act as (for the report).
-    fn identity(&self) -> String;
+    fn identity(&self) -> impl Future<Output = String> + Send;
 }
 
 /// The kinds checks and queries may name: (kind, group, version, plural, namespaced).
@@ -213,8 +213,8 @@ impl Backend for Live {
         }
     }
 
-    fn identity(&self) -> String {
-        self.ops.identity.clone()
+    async fn identity(&self) -> String {
+        self.ops.identity().await
     }
 }
 

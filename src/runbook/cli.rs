@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Subcommand;
@@ -78,11 +77,12 @@ pub async fn run(args: RunbookArgs, common: &CockpitArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    let Some(data_dir) = common.data_dir.clone().or_else(super::default_data_dir) else {
-        eprintln!(
-            "lakedeck runbook: no data directory — pass --data-dir DIR or set LAKEDECK_DATA_DIR"
-        );
-        return 2;
+    let data_dir = match crate::audit::data_dir(common.data_dir.as_deref()) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("lakedeck runbook: {e}");
+            return 2;
+        }
     };
     let cleanup = matches!(args.command, RunbookCommand::Cleanup { .. });
     match args.command {
@@ -111,7 +111,7 @@ pub async fn run(args: RunbookArgs, common: &CockpitArgs) -> i32 {
                 Ok(g) => g,
                 Err(e) => return fail(&e),
             };
-            let ctx = match context(common, &data_dir, dry_run).await {
+            let ctx = match context(common, dry_run).await {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -125,7 +125,7 @@ pub async fn run(args: RunbookArgs, common: &CockpitArgs) -> i32 {
             if let Err(e) = super::state::load(&data_dir, &run) {
                 return fail(&e);
             }
-            let ctx = match context(common, &data_dir, false).await {
+            let ctx = match context(common, false).await {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -243,60 +243,21 @@ fn report(data_dir: &std::path::Path, run: &str) -> i32 {
 }
 
 /// Connects to the context and builds the run context; Err = exit code.
-async fn context(
-    common: &CockpitArgs,
-    data_dir: &std::path::Path,
-    dry_run: bool,
-) -> Result<RunContext, i32> {
-    let (config, _) = crate::config::Config::load(common.config.as_deref()).map_err(|e| {
+async fn context(common: &CockpitArgs, dry_run: bool) -> Result<RunContext, i32> {
+    let options = common.session_options().map_err(|e| {
         eprintln!("lakedeck runbook: {e}");
         2
     })?;
-    let flags = common.platform_flags().map_err(|e| {
-        eprintln!("lakedeck runbook: {e}");
-        2
+    let session = crate::session::Session::open(&options).await.map_err(|e| {
+        eprintln!("lakedeck runbook: {}", e.message);
+        e.code
     })?;
-    let target = crate::cockpit::connect(common.kubeconfig.as_ref(), common.context.as_deref())
-        .await
-        .map_err(|e| {
-            eprintln!("lakedeck runbook: {e}");
-            1
-        })?;
-    let context = target.connection.context.clone();
-    let readonly = common.readonly || config.context(&context).readonly.unwrap_or(false);
-    let platform = crate::sources::platform::Platform::new(
-        config.platform_for(&context, flags),
-        &context,
-        &target.proxy,
-        target.client.clone(),
-    );
-    let prometheus = platform.prometheus().ok().cloned();
-    let ops = build_ops(&target, &platform, readonly, data_dir)
-        .await
-        .map_err(|e| {
-            eprintln!("lakedeck runbook: {e}");
-            1
-        })?;
     Ok(RunContext {
-        ops: Arc::new(ops),
-        prometheus,
-        kube: target.client.clone(),
-        data_dir: data_dir.to_path_buf(),
+        ops: session.ops.clone(),
+        prometheus: session.platform.prometheus().ok().cloned(),
+        kube: session.target.client.clone(),
+        data_dir: session.data_dir.clone(),
         dry_run,
-    })
-}
-
-/// The ops handle for this context (identity, read-only, audit log in the data dir).
-async fn build_ops(
-    target: &crate::cockpit::Target,
-    _platform: &crate::sources::platform::Platform,
-    readonly: bool,
-    _data_dir: &std::path::Path,
-) -> Result<crate::ops::Ops, String> {
-    Ok(crate::ops::Ops {
-        readonly,
-        context: target.connection.context.clone(),
-        identity: String::new(),
     })
 }
 

@@ -22,7 +22,7 @@ use super::load::Runbook;
 use super::state::{self, Note, Owner, RunState, RunStatus, StepOutcome, StepState};
 use super::step::{OpStep, QueryStep, Step, StepKind};
 use super::{Answer, Question, RunEvent, opbuild, params, query, report, template};
-use crate::ops::{Confirmation, Op, Permission};
+use crate::ops::{Confirmation, Op};
 
 /// How a step ended when it did not succeed.
 enum Stop {
@@ -166,6 +166,7 @@ impl<B: Backend> Engine<B> {
         self.state.status = RunStatus::Running;
         let cleanup = matches!(mode, Mode::Cleanup);
         if let Mode::Fresh(given) = mode {
+            self.state.identity = self.backend.identity().await;
             self.persist().await;
             if let Err(e) = self.resolve(&given).await {
                 for s in &mut self.state.steps {
@@ -600,9 +601,10 @@ impl<B: Backend> Engine<B> {
             detail.push("already done before the interruption; not repeated".into());
             return Ok((outputs, detail));
         }
-        match self.backend.check(&op).await {
-            Permission::Allowed => {}
-            Permission::ReadOnly(m) | Permission::Forbidden(m) => return Err(Stop::Failed(m)),
+        if let Some(refusal) = self.backend.check(&op).await.refusal() {
+            // Through the gate once more so the refusal is in the audit log.
+            let said = self.backend.preview(&op).await.err().unwrap_or(refusal);
+            return Err(Stop::Failed(said.to_string()));
         }
         let preview = self
             .backend

@@ -109,7 +109,7 @@ impl RunContext {
     }
 
     fn context_name(&self) -> String {
-        self.ops.context.clone()
+        self.ops.context().to_string()
     }
 }
 
@@ -155,7 +155,7 @@ pub fn start_with<B: Backend>(
         started: now,
         ended: None,
         report: None,
-        identity: backend.identity(),
+        identity: String::new(),
         host: state::hostname(),
         dry_run,
         lookups: BTreeMap::new(),
@@ -288,14 +288,3 @@ pub fn continue_with<B: Backend>(
 pub fn interrupted(data_dir: &Path) -> Vec<RunState> {
     state::interrupted(data_dir)
 }
-
-/// The data directory: `--data-dir`, else `LAKEDECK_DATA_DIR`, else the platform's.
-pub fn default_data_dir() -> Option<PathBuf> {
-    std::env::var_os("LAKEDECK_DATA_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("", "", "lakedeck").map(|d| d.data_dir().to_path_buf())
-        })
-}
-
