@@ -228,6 +228,15 @@ async fn kube<B: Backend>(
         });
     }
     let path = field.unwrap_or_default();
+    if path.is_empty() {
+        let expect = expect.cloned().unwrap_or(Expect::Exists);
+        let holds = expect.holds(Some(&json!(true)));
+        return Ok(Observation {
+            holds,
+            summary: format!("{where_}: exists (expected {expect})"),
+            outputs,
+        });
+    }
     let expect = expect.cloned().unwrap_or(Expect::Exists);
     let observed: Vec<Option<&Value>> = objects.iter().map(|o| fields::at(o, &path)).collect();
     let holds = if any {

@@ -116,7 +116,7 @@ pub async fn run(args: RunbookArgs, common: &CockpitArgs) -> i32 {
                 Err(code) => return code,
             };
             match super::start(&rb, given, ctx) {
-                Ok(h) => drive(h, yes).await,
+                Ok(h) => drive(h, yes, false).await,
                 Err(e) => fail(&e),
             }
         }
@@ -131,7 +131,7 @@ pub async fn run(args: RunbookArgs, common: &CockpitArgs) -> i32 {
             };
             let backend = ctx.backend();
             match super::continue_with(&catalog, &run, backend, &data_dir, cleanup) {
-                Ok(h) => drive(h, yes).await,
+                Ok(h) => drive(h, yes, cleanup).await,
                 Err(e) => fail(&e),
             }
         }
@@ -280,7 +280,6 @@ impl Progress {
             if self.printed.get(&i) == Some(&key) {
                 continue;
             }
-            let first_time = !self.printed.contains_key(&i);
             self.printed.insert(i, key.clone());
             let tag = format!(
                 "[{}/{}]{}",
@@ -289,7 +288,6 @@ impl Progress {
                 if st.is_finally { " finally" } else { "" }
             );
             match &st.state {
-                StepOutcome::Running if first_time => eprintln!("{tag} {} …", st.name),
                 StepOutcome::Running | StepOutcome::Pending => {}
                 StepOutcome::Waiting => {
                     if let Some(d) = st.detail.last().filter(|d| d.starts_with("waiting")) {
@@ -320,7 +318,9 @@ impl Progress {
     }
 }
 
-async fn drive(mut h: RunHandle, yes: bool) -> i32 {
+/// Runs the engine's conversation to the end; the exit code. A cleanup succeeds when
+/// its finally steps did.
+async fn drive(mut h: RunHandle, yes: bool, cleanup: bool) -> i32 {
     eprintln!("lakedeck runbook: run {}", h.id);
     let mut progress = Progress {
         printed: BTreeMap::new(),
@@ -357,7 +357,13 @@ async fn drive(mut h: RunHandle, yes: bool) -> i32 {
                     s.id,
                     s.status.label()
                 );
-                return if s.status == RunStatus::Succeeded {
+                let cleaned = cleanup
+                    && s.status == RunStatus::Aborted
+                    && !s
+                        .steps
+                        .iter()
+                        .any(|st| st.is_finally && matches!(st.state, StepOutcome::Failed(_)));
+                return if s.status == RunStatus::Succeeded || cleaned {
                     0
                 } else {
                     1
