@@ -4,6 +4,8 @@
 //! the scenario's timeline. Work is driven by what changed, so a cluster of 100 000
 //! settled pods costs next to nothing per tick.
 
+pub mod disruption;
+pub mod eso;
 pub mod events;
 pub mod kubelet;
 pub mod pods;
@@ -64,6 +66,7 @@ pub struct Sim {
     lost_nodes: HashMap<String, Timestamp>,
     unschedulable_seen: HashMap<Key, Timestamp>,
     velero: velero::Velero,
+    eso: eso::Eso,
     last_resync: f64,
     last_event_gc: f64,
     /// The event subscription `settle` started, handed to `run`.
@@ -90,6 +93,7 @@ impl Sim {
             lost_nodes: HashMap::new(),
             unschedulable_seen: HashMap::new(),
             velero: velero::Velero::default(),
+            eso: eso::Eso::default(),
             last_resync: 0.0,
             last_event_gc: 0.0,
             events: None,
@@ -338,6 +342,8 @@ impl Sim {
         }
         self.run_pods(now);
         self.terminate_namespaces();
+        disruption::tick(&self.store, now);
+        self.eso.tick(&self.store, now);
         self.velero.tick(&self.store, now);
         if elapsed - self.last_event_gc >= 60.0 {
             self.last_event_gc = elapsed;
