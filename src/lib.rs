@@ -11,6 +11,7 @@ pub mod lab;
 pub mod logging;
 pub mod model;
 pub mod ops;
+pub mod runbook;
 pub mod session;
 pub mod sources;
 pub mod terminal;
