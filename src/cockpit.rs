@@ -374,6 +374,25 @@ pub async fn run(
                             tx.clone(),
                         ));
                     }
+                    Effect::PrepareOp { id, .. } => {
+                        let _ = tx
+                            .send(Msg::OpPrepared {
+                                id,
+                                result: Err(crate::app::dialog::OpRefusal::Failed(
+                                    "actions are not available in this build yet".into(),
+                                )),
+                            })
+                            .await;
+                    }
+                    Effect::ExecuteOp { .. }
+                    | Effect::Refresh(_)
+                    | Effect::StartRunbook { .. }
+                    | Effect::ResumeRun(_)
+                    | Effect::CleanupRun(_)
+                    | Effect::AnswerRun(_)
+                    | Effect::RunNote(_)
+                    | Effect::AbortRun
+                    | Effect::LoadReport { .. } => {}
                     Effect::SwitchContext(name) => {
                         match connect(kubeconfig_path.as_ref(), Some(&name)).await {
                             Ok(t) => {

@@ -9,6 +9,8 @@ pub mod config;
 pub mod lab;
 pub mod logging;
 pub mod model;
+pub mod ops;
+pub mod runbook;
 pub mod sources;
 pub mod terminal;
 pub mod theme;
