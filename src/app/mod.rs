@@ -626,4 +626,6 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 }
 
 #[cfg(test)]
+mod action_tests;
+#[cfg(test)]
 mod tests;
