@@ -58,6 +58,10 @@ pub struct CockpitArgs {
     /// Trino coordinator: a URL or service:<namespace>/<service>:<port>
     #[arg(long, global = true, value_name = "URL")]
     pub trino: Option<String>,
+    /// Where the audit log, runbook runs and drill reports live
+    /// (default: ~/.local/share/lakedeck)
+    #[arg(long, global = true, env = "LAKEDECK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 impl CockpitArgs {
@@ -76,6 +80,18 @@ impl CockpitArgs {
             trino: parse("trino", &self.trino)?,
         })
     }
+
+    /// The connection settings of a headless command (`runbook …`).
+    pub fn session_options(&self) -> Result<crate::session::SessionOptions, String> {
+        Ok(crate::session::SessionOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            config: self.config.clone(),
+            readonly: self.readonly,
+            data_dir: self.data_dir.clone(),
+            flags: self.platform_flags()?,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +100,31 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the simulated lakehouse cluster over a real Kubernetes API (for kubectl, tests and demos)
     Lab(LabArgs),
+    /// Print the audit log of every write (and dry run, and refusal) lakedeck made
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Only records newer than this: a duration back from now (30m, 2h, 7d) or a time
+    /// (2026-11-21T10:00:00Z)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only records older than this (same forms as --since)
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only this operation (scale, rollout-restart, drain, restore, rotate-secret, …)
+    #[arg(long)]
+    pub op: Option<String>,
+    /// Only targets containing this text (e.g. trino-worker, node compute-1)
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Only records of this runbook run
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Print the matching records as JSON lines instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +166,7 @@ pub struct LabArgs {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Lab(args)) => run_lab(args).await,
+        Some(Command::Audit(args)) => run_audit(&args, &cli.cockpit),
         Some(Command::Demo(args)) => {
             crate::logging::init();
             run_demo(args, cli.cockpit).await
@@ -342,4 +384,72 @@ async fn run_lab(args: LabArgs) -> i32 {
             1
         }
     }
+}
+
+/// `--since 2h` or `--since 2026-11-21T10:00:00Z`.
+fn parse_when(flag: &str, value: &str, now: jiff::Timestamp) -> Result<jiff::Timestamp, String> {
+    if let Some(back) = crate::model::duration::parse_duration(value) {
+        let back = jiff::SignedDuration::try_from(back).map_err(|e| format!("--{flag}: {e}"))?;
+        return Ok(now - back);
+    }
+    value.parse::<jiff::Timestamp>().map_err(|_| {
+        format!("--{flag} {value:?}: give a duration back from now (30m, 2h, 7d) or a time like 2026-11-21T10:00:00Z")
+    })
+}
+
+fn run_audit(args: &AuditArgs, cockpit: &CockpitArgs) -> i32 {
+    use crate::audit::{AuditFilter, AuditLog, data_dir, format_line};
+    let now = jiff::Timestamp::now();
+    let parsed = (|| -> Result<(AuditFilter, std::path::PathBuf), String> {
+        let when = |flag: &str, v: &Option<String>| {
+            v.as_deref().map(|v| parse_when(flag, v, now)).transpose()
+        };
+        let filter = AuditFilter {
+            since: when("since", &args.since)?,
+            until: when("until", &args.until)?,
+            op: args.op.clone(),
+            target: args.target.clone(),
+            run: args.run.clone(),
+        };
+        Ok((filter, data_dir(cockpit.data_dir.as_deref())?))
+    })();
+    let (filter, dir) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("lakedeck audit: {e}");
+            return 2;
+        }
+    };
+    let log = AuditLog::in_dir(&dir);
+    let (records, problems) = match log.read() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("lakedeck audit: {e}");
+            return 1;
+        }
+    };
+    for p in &problems {
+        eprintln!("lakedeck audit: skipped an unreadable line: {p}");
+    }
+    if records.is_empty() {
+        eprintln!(
+            "lakedeck audit: no records yet in {} — every write, dry run and refusal lakedeck makes is recorded there",
+            log.path().display()
+        );
+        return 0;
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for r in records.iter().filter(|r| filter.matches(r)) {
+        let line = if args.json {
+            serde_json::to_string(r).unwrap_or_default()
+        } else {
+            format_line(r)
+        };
+        // A closed pipe (`| head`) ends the listing quietly.
+        if std::io::Write::write_all(&mut out, format!("{line}\n").as_bytes()).is_err() {
+            return 0;
+        }
+    }
+    let _ = std::io::Write::flush(&mut out);
+    0
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod cockpit;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod runbook;
+pub mod session;
 pub mod sources;
 pub mod terminal;
 pub mod theme;

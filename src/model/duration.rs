@@ -1,8 +1,34 @@
-//! Human-readable ages ("45s", "2m3s", "5h12m", "3d4h", "2y30d") exactly as kubectl prints
+//! Operator-typed durations (`1h30m`) and human-readable ages ("45s", "2m3s", "5h12m", "3d4h", "2y30d") exactly as kubectl prints
 //! them: a port of `k8s.io/apimachinery/pkg/util/duration.HumanDuration`. Pure formatting;
 //! it must not read the clock (callers pass `now - then`) or do any I/O.
 
 use jiff::SignedDuration;
+
+/// Parses the durations operators type: `90s`, `15m`, `3h`, `2d`, `1h30m` (no spaces,
+/// no fractions). `None` for anything else, including the empty string.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    let mut seen = false;
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        seen = true;
+    }
+    (number.is_empty() && seen).then(|| std::time::Duration::from_secs(total))
+}
 
 /// Formats `d` the way `duration.HumanDuration` does, giving ~2-3 significant figures.
 ///
@@ -68,8 +94,19 @@ pub fn human_duration(d: SignedDuration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_duration;
+    use super::{human_duration, parse_duration};
     use jiff::SignedDuration;
+
+    #[test]
+    fn typed_durations_parse_and_garbage_does_not() {
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs());
+        assert_eq!(secs("90s"), Some(90));
+        assert_eq!(secs("1h30m"), Some(5400));
+        assert_eq!(secs("2d"), Some(172_800));
+        for bad in ["", "5", "h", "1.5h", "2 h", "-1h", "1w"] {
+            assert_eq!(secs(bad), None, "{bad:?}");
+        }
+    }
 
     fn secs(s: i64) -> String {
         human_duration(SignedDuration::from_secs(s))

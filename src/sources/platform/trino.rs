@@ -32,7 +32,7 @@ pub async fn poll(platform: Platform, tx: Tx) {
 }
 
 /// Who the REST calls are made as: the configured user, else the login name.
-fn user(platform: &Platform) -> String {
+pub fn user(platform: &Platform) -> String {
     platform
         .settings
         .trino

@@ -1,0 +1,473 @@
+//! Every write lakedeck can make, against the lab over real HTTP, through the same gate
+//! the cockpit and runbooks use (`ops::Ops` from a headless `Session` configured by the
+//! lab's written kubeconfig and lakedeck.yaml): a dry run changes nothing, read-only
+//! mode refuses before any call, the viewer is refused by RBAC before the call (a
+//! SelfSubjectAccessReview), real runs do what the preview said, and each leaves its
+//! audit records.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::LabProcess;
+use jiff::SignedDuration;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod, Secret};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use lakedeck::audit::{AuditLog, Phase};
+use lakedeck::ops::{Op, OpError, Permission, SilenceMatcher, WorkloadKind};
+use lakedeck::session::{Session, SessionOptions};
+
+async fn session(
+    lab: &LabProcess,
+    context: &str,
+    readonly: bool,
+    data: &std::path::Path,
+) -> Session {
+    let options = SessionOptions {
+        kubeconfig: Some(lab.kubeconfig.clone()),
+        context: Some(context.into()),
+        config: Some(lab.kubeconfig.parent().unwrap().join("lakedeck.yaml")),
+        readonly,
+        data_dir: Some(data.to_path_buf()),
+        flags: Default::default(),
+    };
+    Session::open(&options)
+        .await
+        .unwrap_or_else(|e| panic!("session: {}", e.message))
+}
+
+fn velero(client: &kube::Client, kind: &str, plural: &str) -> Api<DynamicObject> {
+    let ar =
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("velero.io", "v1", kind), plural);
+    Api::namespaced_with(client.clone(), "velero", &ar)
+}
+
+/// A digest of a Secret's data, so tests compare values without ever printing them.
+fn digest(s: &Secret) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (k, v) in s.data.clone().unwrap_or_default() {
+        k.hash(&mut h);
+        v.0.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The operations the lab's seed can take, one of each kind.
+fn seed_ops() -> Vec<Op> {
+    vec![
+        Op::Scale {
+            kind: WorkloadKind::StatefulSet,
+            namespace: "trino".into(),
+            name: "trino-worker".into(),
+            replicas: 5,
+        },
+        Op::RolloutRestart {
+            kind: WorkloadKind::Deployment,
+            namespace: "nessie".into(),
+            name: "nessie".into(),
+        },
+        Op::Cordon {
+            node: "compute-3".into(),
+        },
+        Op::BackupFromSchedule {
+            velero_namespace: "velero".into(),
+            schedule: "nightly".into(),
+        },
+        Op::Restore {
+            velero_namespace: "velero".into(),
+            backup: "nightly-20261121020000".into(),
+            namespace_mapping: BTreeMap::from([("nessie".into(), "drill-ops-nessie".into())]),
+            drill_run: Some("ops-test".into()),
+        },
+        Op::RotateSecret {
+            namespace: "keycloak".into(),
+            name: "keycloak-db".into(),
+        },
+        Op::CreateSilence {
+            matchers: vec![SilenceMatcher {
+                name: "alertname".into(),
+                value: "KafkaConsumerLagHigh".into(),
+                is_regex: false,
+                is_equal: true,
+            }],
+            duration: SignedDuration::from_hours(2),
+            comment: "ops test".into(),
+        },
+    ]
+}
+
+/// What a dry run must leave untouched, read back from the cluster.
+#[derive(Debug, PartialEq)]
+struct Observed {
+    worker_replicas: Option<i32>,
+    nessie_restarted: bool,
+    compute3_unschedulable: bool,
+    backups: usize,
+    restores: usize,
+    drill_namespace: bool,
+    keycloak_db: u64,
+    secrets_in_keycloak: usize,
+}
+
+async fn observe(client: &kube::Client) -> Observed {
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), "trino");
+    let deploys: Api<k8s_openapi::api::apps::v1::Deployment> =
+        Api::namespaced(client.clone(), "nessie");
+    let nodes: Api<Node> = Api::all(client.clone());
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), "keycloak");
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let nessie = deploys.get("nessie").await.unwrap();
+    Observed {
+        worker_replicas: sts
+            .get("trino-worker")
+            .await
+            .unwrap()
+            .spec
+            .unwrap()
+            .replicas,
+        nessie_restarted: nessie
+            .spec
+            .unwrap()
+            .template
+            .metadata
+            .and_then(|m| m.annotations)
+            .is_some_and(|a| a.contains_key(lakedeck::ops::RESTARTED_AT)),
+        compute3_unschedulable: nodes
+            .get("compute-3")
+            .await
+            .unwrap()
+            .spec
+            .unwrap()
+            .unschedulable
+            .unwrap_or(false),
+        backups: velero(client, "Backup", "backups")
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        restores: velero(client, "Restore", "restores")
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        drill_namespace: namespaces
+            .get_opt("drill-ops-nessie")
+            .await
+            .unwrap()
+            .is_some(),
+        keycloak_db: digest(&secrets.get("keycloak-db").await.unwrap()),
+        secrets_in_keycloak: secrets
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+    }
+}
+
+fn audit(data: &std::path::Path) -> Vec<lakedeck::audit::AuditRecord> {
+    let (records, problems) = AuditLog::in_dir(data).read().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    records
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call() {
+    let lab = LabProcess::start(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let admin = session(&lab, "lakedeck-lab", false, data.path()).await;
+    let client = admin.target.client.clone();
+    let before = observe(&client).await;
+
+    for op in seed_ops() {
+        assert_eq!(
+            admin.ops.check(&op).await,
+            Permission::Allowed,
+            "{}",
+            op.summary()
+        );
+        let preview = admin
+            .ops
+            .preview(&op)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", op.summary()));
+        assert!(!preview.lines.is_empty(), "{}", op.summary());
+        assert_eq!(preview.confirmation, op.confirmation());
+    }
+    assert_eq!(
+        observe(&client).await,
+        before,
+        "a dry run changed the cluster"
+    );
+
+    // What the previews say, for the ones an operator reads most.
+    let scale = admin.ops.preview(&seed_ops()[0]).await.unwrap();
+    assert_eq!(scale.lines[0], "replicas 3 → 5");
+    let rotate = admin.ops.preview(&seed_ops()[5]).await.unwrap();
+    assert!(rotate.lines[0].starts_with("keys "), "{:?}", rotate.lines);
+    assert!(
+        rotate.lines[1].contains("keycloak-db-previous-"),
+        "{:?}",
+        rotate.lines
+    );
+
+    let records = audit(data.path());
+    assert!(records.len() >= seed_ops().len());
+    assert!(
+        records
+            .iter()
+            .all(|r| r.dry_run && r.identity == "admin" && r.context == "lakedeck-lab")
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.op == "rotate-secret" && r.outcome.starts_with("ok: keys "))
+    );
+
+    // Read-only: refused before anything is sent, and audited as refused.
+    let ro_data = tempfile::tempdir().unwrap();
+    let ro = session(&lab, "lakedeck-lab", true, ro_data.path()).await;
+    for op in seed_ops() {
+        assert!(matches!(ro.ops.check(&op).await, Permission::ReadOnly(_)));
+        let err = ro.ops.execute(&op, None).await.unwrap_err();
+        assert!(matches!(err, OpError::ReadOnly(_)), "{err}");
+        assert!(err.to_string().contains("read-only"), "{err}");
+    }
+    let refused = audit(ro_data.path());
+    assert_eq!(refused.len(), seed_ops().len());
+    assert!(
+        refused
+            .iter()
+            .all(|r| r.phase == Phase::Refused && !r.dry_run)
+    );
+
+    // The viewer: RBAC says no (SelfSubjectAccessReview) before the write is tried.
+    let v_data = tempfile::tempdir().unwrap();
+    let viewer = session(&lab, "lakedeck-lab-viewer", false, v_data.path()).await;
+    for op in seed_ops()
+        .into_iter()
+        .filter(|op| !matches!(op, Op::CreateSilence { .. }))
+    {
+        let Permission::Forbidden(why) = viewer.ops.check(&op).await else {
+            panic!("viewer allowed to {}", op.summary());
+        };
+        assert!(why.contains("SelfSubjectAccessReview"), "{why}");
+        let err = viewer.ops.preview(&op).await.unwrap_err();
+        assert!(matches!(err, OpError::Forbidden(_)), "{err}");
+    }
+    let denied = audit(v_data.path());
+    assert!(
+        denied
+            .iter()
+            .all(|r| r.phase == Phase::Refused && r.identity == "viewer")
+    );
+    assert_eq!(
+        observe(&client).await,
+        before,
+        "a refused op changed the cluster"
+    );
+}
+
+async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
+    let lab = LabProcess::start(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let admin = session(&lab, "lakedeck-lab", false, data.path()).await;
+    let ops = &admin.ops;
+    let client = admin.target.client.clone();
+    let run = Some("test-run-1");
+
+    // Scale: 3 → 5, and the new pods appear.
+    let scale = &seed_ops()[0];
+    let out = ops.execute(scale, run).await.unwrap();
+    assert_eq!(out.outputs["replicas_before"], 3);
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "trino");
+    wait_until("trino-worker-4", Duration::from_secs(20), || async {
+        pods.get_opt("trino-worker-4").await.unwrap().is_some()
+    })
+    .await;
+
+    // Restart: the annotation kubectl would set.
+    ops.execute(&seed_ops()[1], run).await.unwrap();
+    assert!(observe(&client).await.nessie_restarted);
+
+    // Cordon and uncordon.
+    ops.execute(&seed_ops()[2], run).await.unwrap();
+    assert!(observe(&client).await.compute3_unschedulable);
+    ops.execute(
+        &Op::Uncordon {
+            node: "compute-3".into(),
+        },
+        run,
+    )
+    .await
+    .unwrap();
+    assert!(!observe(&client).await.compute3_unschedulable);
+
+    // Backup now: a Backup labelled with its schedule that completes.
+    let out = ops.execute(&seed_ops()[3], run).await.unwrap();
+    let name = out.outputs["backup"].as_str().unwrap().to_string();
+    let backups = velero(&client, "Backup", "backups");
+    let b = backups.get(&name).await.unwrap();
+    assert_eq!(
+        b.metadata.labels.unwrap()["velero.io/schedule-name"],
+        "nightly"
+    );
+
+    // Restore into a labelled drill namespace; a second drill into it is refused; the
+    // drill namespace can be deleted, a live one cannot.
+    let restore = &seed_ops()[4];
+    let out = ops.execute(restore, run).await.unwrap();
+    assert_eq!(
+        out.outputs["namespaces"],
+        serde_json::json!(["drill-ops-nessie"])
+    );
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns = namespaces.get("drill-ops-nessie").await.unwrap();
+    assert_eq!(
+        ns.metadata.labels.unwrap()[lakedeck::ops::DRILL_RUN_LABEL],
+        "ops-test"
+    );
+    let again = ops.preview(restore).await.unwrap_err();
+    assert!(again.to_string().contains("already exists"), "{again}");
+    let live = ops
+        .preview(&Op::DeleteDrillNamespace {
+            namespace: "nessie".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(live, OpError::Refused(_)), "{live}");
+    let drop_drill = Op::DeleteDrillNamespace {
+        namespace: "drill-ops-nessie".into(),
+    };
+    assert_eq!(
+        ops.preview(&drop_drill).await.unwrap().confirmation,
+        lakedeck::ops::Confirmation::TypeName("drill-ops-nessie".into())
+    );
+    ops.execute(&drop_drill, run).await.unwrap();
+    wait_until(
+        "the drill namespace to go",
+        Duration::from_secs(30),
+        || async {
+            namespaces
+                .get_opt("drill-ops-nessie")
+                .await
+                .unwrap()
+                .is_none()
+        },
+    )
+    .await;
+
+    // Rotate a secret, then roll it back from the kept copy.
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), "keycloak");
+    let original = digest(&secrets.get("keycloak-db").await.unwrap());
+    let out = ops.execute(&seed_ops()[5], run).await.unwrap();
+    let previous = out.outputs["previous_secret"].as_str().unwrap().to_string();
+    assert_ne!(digest(&secrets.get("keycloak-db").await.unwrap()), original);
+    assert_eq!(digest(&secrets.get(&previous).await.unwrap()), original);
+    ops.execute(
+        &Op::RestoreSecret {
+            namespace: "keycloak".into(),
+            name: "keycloak-db".into(),
+            from: previous,
+        },
+        run,
+    )
+    .await
+    .unwrap();
+    assert_eq!(digest(&secrets.get("keycloak-db").await.unwrap()), original);
+    // TLS material is not random text: refused.
+    let tls = ops
+        .preview(&Op::RotateSecret {
+            namespace: "kafka".into(),
+            name: "datalake-cluster-ca".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(tls.to_string().contains("kubernetes.io/tls"), "{tls}");
+
+    // A silence, then expire it.
+    let out = ops.execute(&seed_ops()[6], run).await.unwrap();
+    let id = out.outputs["silence_id"].as_str().unwrap().to_string();
+    let expire = Op::ExpireSilence { id: id.clone() };
+    assert!(ops.preview(&expire).await.unwrap().lines[0].contains("KafkaConsumerLagHigh"));
+    ops.execute(&expire, run).await.unwrap();
+    let expired = ops.preview(&expire).await.unwrap();
+    assert!(
+        expired.lines.iter().any(|l| l.contains("already expired")),
+        "{:?}",
+        expired.lines
+    );
+
+    // Deleting a pod: its StatefulSet brings it back.
+    let delete = Op::DeletePod {
+        namespace: "trino".into(),
+        name: "trino-worker-0".into(),
+    };
+    let preview = ops.preview(&delete).await.unwrap();
+    assert!(
+        preview.lines[1].contains("StatefulSet trino-worker creates a replacement"),
+        "{:?}",
+        preview.lines
+    );
+    let uid = pods.get("trino-worker-0").await.unwrap().metadata.uid;
+    ops.execute(&delete, run).await.unwrap();
+    wait_until("a new trino-worker-0", Duration::from_secs(30), || async {
+        pods.get_opt("trino-worker-0")
+            .await
+            .unwrap()
+            .is_some_and(|p| p.metadata.uid != uid)
+    })
+    .await;
+
+    // Each real op: a "before" record, then an "after" one with the outcome and run id.
+    let records = audit(data.path());
+    let real: Vec<_> = records.iter().filter(|r| !r.dry_run).collect();
+    for op in [
+        "scale",
+        "rollout-restart",
+        "cordon",
+        "uncordon",
+        "backup",
+        "restore",
+        "delete-drill-namespace",
+        "rotate-secret",
+        "restore-secret",
+        "silence",
+        "expire-silence",
+        "delete-pod",
+    ] {
+        let mine: Vec<_> = real.iter().filter(|r| r.op == op).collect();
+        assert!(
+            mine.iter().any(|r| r.phase == Phase::Before),
+            "{op}: no before record"
+        );
+        assert!(
+            mine.iter()
+                .any(|r| r.phase == Phase::After && r.outcome.starts_with("ok")),
+            "{op}: no after record: {mine:?}"
+        );
+        assert!(
+            mine.iter().all(|r| r.run.as_deref() == Some("test-run-1")),
+            "{op}"
+        );
+    }
+}
