@@ -2,11 +2,14 @@
 //! `demo`), checks the connection before touching the terminal (so a bad kubeconfig or an
 //! unreachable server is a plain message and exit code 1), then runs the loop —
 //! terminal events, source messages and a 1 s clock feed `app::update`; effects start
-//! and stop source tasks; a frame is drawn only when something changed, no more often
-//! than the frame floor. Restarts a source task that died.
+//! and stop source tasks, and carry out what the operator confirmed through ops/ (check,
+//! preview, execute) and runbook/ (start, answer, note, abort); a frame is drawn only
+//! when something changed, no more often than the frame floor. Restarts a source task
+//! that died.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -16,9 +19,12 @@ use kube::{Client, Config as KubeConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app::dialog::{OpPreview, OpRefusal};
 use crate::app::keymap::Keymap;
-use crate::app::{self, AppState, Connection, Effect, Msg, Scope, View};
+use crate::app::{self, AppState, Connection, Effect, Msg, Scope, SourceId, View};
+use crate::audit::AuditLog;
 use crate::config::{Config, PlatformFlags};
+use crate::ops::{Op, OpError, Ops, Permission};
 use crate::sources;
 use crate::sources::http::ProxyAccess;
 use crate::sources::platform::Platform;
@@ -218,7 +224,50 @@ pub fn keymap_from(config: &Config) -> Result<Keymap, String> {
     Keymap::default().with_overrides(mapped)
 }
 
+/// The poller that shows `source`, if it is a platform feed.
+fn platform_task(source: SourceId) -> Option<&'static str> {
+    Some(match source {
+        SourceId::Minio => "minio",
+        SourceId::Trino => "trino",
+        SourceId::Kafka => "kafka",
+        SourceId::Velero => "velero",
+        SourceId::Alerts => "alerts",
+        _ => return None,
+    })
+}
+
+/// Ops::check, then Ops::preview (the server's dry run); answers `Msg::OpPrepared`.
+async fn prepare_op(ops: Arc<Ops>, id: u64, op: Op, tx: mpsc::Sender<Msg>) {
+    let result = match ops.check(&op).await {
+        Permission::ReadOnly(why) => Err(OpRefusal::ReadOnly(why)),
+        Permission::Forbidden(why) => Err(OpRefusal::Forbidden(why)),
+        Permission::Unavailable(why) => Err(OpRefusal::Failed(why)),
+        Permission::Allowed => match ops.preview(&op).await {
+            Ok(p) => Ok(OpPreview {
+                summary: op.summary(),
+                lines: p.lines,
+                confirmation: p.confirmation,
+            }),
+            Err(OpError::ReadOnly(why)) => Err(OpRefusal::ReadOnly(why)),
+            Err(OpError::Forbidden(why)) => Err(OpRefusal::Forbidden(why)),
+            Err(e) => Err(OpRefusal::Failed(e.to_string())),
+        },
+    };
+    let _ = tx.send(Msg::OpPrepared { id, result }).await;
+}
+
+/// Ops::execute (audited before and after); answers `Msg::OpDone`.
+async fn execute_op(ops: Arc<Ops>, id: u64, op: Op, tx: mpsc::Sender<Msg>) {
+    let result = ops
+        .execute(&op, None)
+        .await
+        .map(|o| o.summary)
+        .map_err(|e| e.to_string());
+    let _ = tx.send(Msg::OpDone { id, result }).await;
+}
+
 /// Runs the cockpit against `target` until the user quits; returns the exit code.
+/// `data_dir` holds the audit log, runbook runs and reports.
 pub async fn run(
     target: Target,
     scope: Scope,
@@ -226,6 +275,7 @@ pub async fn run(
     config: &Config,
     flags: PlatformFlags,
     theme: Theme,
+    data_dir: PathBuf,
 ) -> i32 {
     let mut connection = target.connection.clone();
     connection.readonly = readonly;
@@ -261,6 +311,12 @@ pub async fn run(
     };
     let mut kubeconfig = target.kubeconfig;
     let kubeconfig_path = target.kubeconfig_path;
+    // The write gate: read-only, RBAC pre-check, dry-run preview, audit.
+    let mut ops = Arc::new(Ops::new(
+        &tasks.platform,
+        readonly,
+        AuditLog::in_dir(&data_dir),
+    ));
     tasks.start_all();
     let mut logs: Option<JoinHandle<()>> = None;
 
@@ -374,19 +430,18 @@ pub async fn run(
                             tx.clone(),
                         ));
                     }
-                    Effect::PrepareOp { id, .. } => {
-                        let _ = tx
-                            .send(Msg::OpPrepared {
-                                id,
-                                result: Err(crate::app::dialog::OpRefusal::Failed(
-                                    "actions are not available in this build yet".into(),
-                                )),
-                            })
-                            .await;
+                    Effect::PrepareOp { id, op } => {
+                        tokio::spawn(prepare_op(ops.clone(), id, op, tx.clone()));
                     }
-                    Effect::ExecuteOp { .. }
-                    | Effect::Refresh(_)
-                    | Effect::StartRunbook { .. }
+                    Effect::ExecuteOp { id, op } => {
+                        tokio::spawn(execute_op(ops.clone(), id, op, tx.clone()));
+                    }
+                    Effect::Refresh(source) => {
+                        if let Some(name) = platform_task(source) {
+                            tasks.start(name);
+                        }
+                    }
+                    Effect::StartRunbook { .. }
                     | Effect::ResumeRun(_)
                     | Effect::CleanupRun(_)
                     | Effect::AnswerRun(_)
@@ -399,6 +454,11 @@ pub async fn run(
                                 tasks.stop_all();
                                 tasks.platform =
                                     platform_for(&t.connection.context, &t.proxy, &t.client);
+                                ops = Arc::new(Ops::new(
+                                    &tasks.platform,
+                                    readonly,
+                                    AuditLog::in_dir(&data_dir),
+                                ));
                                 tasks.client = t.client;
                                 kubeconfig = t.kubeconfig;
                                 state.connection = Connection {

@@ -31,11 +31,17 @@ pub enum OpRefusal {
 }
 
 impl OpRefusal {
+    /// One line saying why, starting with what kind of refusal it is.
     pub fn label(&self) -> String {
-        match self {
-            OpRefusal::ReadOnly(why) => format!("read-only: {why}"),
-            OpRefusal::Forbidden(why) => format!("forbidden: {why}"),
-            OpRefusal::Failed(why) => format!("cannot do this: {why}"),
+        let (prefix, why) = match self {
+            OpRefusal::ReadOnly(why) => ("read-only: ", why),
+            OpRefusal::Forbidden(why) => ("forbidden: ", why),
+            OpRefusal::Failed(why) => ("cannot do this: ", why),
+        };
+        if why.starts_with(prefix) {
+            why.clone()
+        } else {
+            format!("{prefix}{why}")
         }
     }
 }
