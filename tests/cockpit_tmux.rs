@@ -845,3 +845,74 @@ fn rows_after<'a>(screen: &'a str, header: &str) -> Vec<&'a str> {
         .filter(|l| !l.trim_matches(|c| c == '│' || c == ' ').is_empty())
         .collect()
 }
+
+/// A pane action end to end: `c` on a node opens the confirmation dialog with the
+/// server's dry-run preview, `y` cordons it for real, the node shows
+/// SchedulingDisabled, and the audit log in --data-dir has the record.
+#[test]
+fn cordon_a_node_from_the_nodes_view_with_its_confirmation() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_string();
+    let s = Session::start(SessionSpec::new(80, 24, &["demo", "--data-dir", &data_dir]));
+    let mut exp = Expectations::default();
+    s.wait_for("the overview", Duration::from_secs(60), overview_ready);
+    s.type_text(":nodes");
+    s.send(&["Enter"]);
+    let nodes = s.wait_for("the nodes view with Ready nodes", STEP, |screen| {
+        screen.contains("PRESSURE") && screen.contains(" Ready")
+    });
+    // The first node that is plainly Ready (not already cordoned).
+    let rows = rows_after(&nodes, "STATUS");
+    let words = |l: &str| -> Vec<String> {
+        l.split(|c: char| c.is_whitespace() || c == '│')
+            .filter(|w| w.len() > 1)
+            .map(str::to_string)
+            .collect()
+    };
+    let index = rows
+        .iter()
+        .position(|l| words(l).get(1).map(String::as_str) == Some("Ready"))
+        .unwrap_or_else(|| panic!("a Ready node in:\n{nodes}"));
+    let node = words(rows[index])[0].clone();
+    s.send(&["g"]);
+    for _ in 0..index {
+        s.send(&["j"]);
+    }
+    s.send(&["c"]);
+    let dialog = s.wait_for("the cordon preview", STEP, |screen| {
+        screen.contains("Preview (server dry run)") && screen.contains("Go ahead?")
+    });
+    exp.check(
+        dialog.contains(&format!("cordon node {node}")),
+        "the dialog names the op and its target",
+        &dialog,
+    );
+    exp.check(
+        dialog.contains("unschedulable"),
+        "the preview says what changes",
+        &dialog,
+    );
+    s.send(&["y"]);
+    let after = s.wait_for("the node SchedulingDisabled", STEP, |screen| {
+        lines_containing(screen, &node)
+            .iter()
+            .any(|l| l.contains("SchedulingDisabled"))
+    });
+    exp.check(
+        !after.contains("Go ahead?"),
+        "the dialog closed after the op",
+        &after,
+    );
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap_or_default();
+    exp.check(
+        audit.contains("\"cordon\"") && audit.contains(&node),
+        "the audit log has the cordon",
+        &audit,
+    );
+    s.send(&["q"]);
+    s.wait_for_exit();
+    exp.finish();
+}
