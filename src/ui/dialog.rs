@@ -29,8 +29,10 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Nearly the whole width on a small terminal (so no stray table cells show beside
+/// it), at most 84 cells on a big one.
 fn dialog_width(area: Rect) -> u16 {
-    area.width.saturating_sub(4).clamp(40, 84)
+    area.width.saturating_sub(2).clamp(40, 84)
 }
 
 /// Rows `lines` take when wrapped at `width`.
@@ -153,10 +155,16 @@ fn draw_op(d: &OpDialog, theme: &Theme, frame: &mut Frame, area: Rect) {
             match confirmation {
                 Confirmation::YesNo => {
                     lines.push(Line::raw("Go ahead?"));
-                    let no = if run { "no (stops the step)" } else { "cancel" };
-                    let mut keys = vec![("y", "confirm"), ("n", no)];
-                    keys.push(("esc", if run { "later" } else { "cancel" }));
-                    lines.push(hint(theme, &keys));
+                    let keys: &[(&str, &str)] = if run {
+                        &[
+                            ("y", "confirm"),
+                            ("n", "no (stops the step)"),
+                            ("esc", "later"),
+                        ]
+                    } else {
+                        &[("y", "confirm"), ("n/esc", "cancel")]
+                    };
+                    lines.push(hint(theme, keys));
                 }
                 Confirmation::TypeName(name) => {
                     lines.push(Line::from(vec![

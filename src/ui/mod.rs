@@ -98,7 +98,16 @@ fn draw_header(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" READ-ONLY ", theme.header_badge));
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    let pad = (area.width as usize).saturating_sub(used + time.len() + 1);
+    // The clock gives way to what matters more (READ-ONLY on a narrow terminal).
+    let width = area.width as usize;
+    let time = if used + time.len() < width {
+        time
+    } else if used + 6 < width {
+        state.now.strftime("%H:%M").to_string()
+    } else {
+        String::new()
+    };
+    let pad = width.saturating_sub(used + time.len() + 1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::raw(time));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);

@@ -110,7 +110,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let tall = area.height >= 40;
     let steps_h = (rs.steps.len() as u16 + 3).min(area.height / 2).max(4);
     let bottom_h = if run.finished {
-        if tall { 8 } else { 5 }
+        if tall { 10 } else { 7 }
     } else if tall {
         8
     } else {
@@ -302,15 +302,16 @@ fn draw_finished(state: &AppState, rs: &RunState, theme: &Theme, frame: &mut Fra
             format!("{mark} {} ", printable(&status_text(&rs.status))),
             status_style,
         ),
-        Span::raw(format!("in {total} · {} notes", rs.notes.len())),
+        Span::raw(format!(
+            "in {total} · {} note{}",
+            rs.notes.len(),
+            if rs.notes.len() == 1 { "" } else { "s" }
+        )),
     ])];
     match &rs.report {
         Some(path) => lines.push(Line::from(vec![
             Span::styled("report ", theme.dim),
             Span::raw(printable(&path.display().to_string())),
-            Span::raw("  "),
-            Span::styled(key(state, "report"), theme.footer_key),
-            Span::raw(" view"),
         ])),
         None => lines.push(Line::styled("no report was written", theme.dim)),
     }
@@ -323,10 +324,14 @@ fn draw_finished(state: &AppState, rs: &RunState, theme: &Theme, frame: &mut Fra
                 .map(|l| Line::raw(printable(l.trim_start_matches(['-', '*', ' ', '|'])))),
         );
     }
+    let title = match &rs.report {
+        Some(_) => format!(" Finished — {} view the report ", key(state, "report")),
+        None => " Finished ".to_string(),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Line::styled(" Finished ", theme.title));
+        .title(Line::styled(title, theme.title));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
