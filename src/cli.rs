@@ -66,7 +66,7 @@ pub struct CockpitArgs {
 
 impl CockpitArgs {
     /// `--prometheus`, `--alertmanager`, `--trino`, checked.
-    fn platform_flags(&self) -> Result<crate::config::PlatformFlags, String> {
+    pub(crate) fn platform_flags(&self) -> Result<crate::config::PlatformFlags, String> {
         let parse = |flag: &str, value: &Option<String>| {
             value
                 .as_deref()
@@ -100,6 +100,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the simulated lakehouse cluster over a real Kubernetes API (for kubectl, tests and demos)
     Lab(LabArgs),
+    /// Runbooks: list, show, run (headless), resume, cleanup, report
+    Runbook(crate::runbook::cli::RunbookArgs),
     /// Print the audit log of every write (and dry run, and refusal) lakedeck made
     Audit(AuditArgs),
 }
@@ -166,6 +168,10 @@ pub struct LabArgs {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Lab(args)) => run_lab(args).await,
+        Some(Command::Runbook(args)) => {
+            crate::logging::init();
+            crate::runbook::cli::run(args, &cli.cockpit).await
+        }
         Some(Command::Audit(args)) => run_audit(&args, &cli.cockpit),
         Some(Command::Demo(args)) => {
             crate::logging::init();

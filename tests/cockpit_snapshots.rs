@@ -1549,12 +1549,17 @@ fn step(
 ) -> StepState {
     StepState {
         name: name.into(),
+        id: name.into(),
         kind: kind.into(),
         is_finally: false,
+        optional: false,
         state,
         started: started.map(at),
         ended: ended.map(at),
         detail: detail.iter().map(|d| d.to_string()).collect(),
+        outputs: Default::default(),
+        items_done: 0,
+        op_sent: false,
     }
 }
 
@@ -1588,6 +1593,11 @@ fn interrupted_run() -> RunState {
         started: at(-1800),
         ended: None,
         report: None,
+        identity: String::new(),
+        host: String::new(),
+        dry_run: false,
+        lookups: Default::default(),
+        owner: None,
     }
 }
 
@@ -1669,6 +1679,11 @@ fn scale_up_run(finished: bool) -> AppState {
         started: now(),
         ended: None,
         report: None,
+        identity: String::new(),
+        host: String::new(),
+        dry_run: false,
+        lookups: Default::default(),
+        owner: None,
     };
     state.now = at(47);
     if finished {

@@ -567,17 +567,27 @@ fn run_state(id: &str, status: RunStatus, steps: &[(&str, StepOutcome)]) -> RunS
             .map(|(n, o)| StepState {
                 name: (*n).into(),
                 kind: "check".into(),
+                id: (*n).into(),
                 is_finally: false,
+                optional: false,
                 state: o.clone(),
                 started: None,
                 ended: None,
                 detail: vec![],
+                outputs: BTreeMap::new(),
+                items_done: 0,
+                op_sent: false,
             })
             .collect(),
         notes: vec![],
         started: "2026-11-21T10:00:00Z".parse().unwrap(),
         ended: None,
         report: None,
+        identity: String::new(),
+        host: String::new(),
+        dry_run: false,
+        lookups: Default::default(),
+        owner: None,
     }
 }
 

@@ -41,7 +41,7 @@ pub enum RunbooksTable {
 }
 
 /// The run the cockpit drives (one at a time).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ActiveRun {
     /// `None` until the engine has accepted the start.
     pub id: Option<String>,
@@ -163,13 +163,7 @@ pub fn question_dialog(q: &Question) -> Dialog {
 }
 
 fn status_label(s: &RunStatus) -> String {
-    match s {
-        RunStatus::Running => "running".into(),
-        RunStatus::Succeeded => "succeeded".into(),
-        RunStatus::Failed(why) => format!("failed: {why}"),
-        RunStatus::Aborted => "aborted".into(),
-        RunStatus::Interrupted => "interrupted".into(),
-    }
+    s.label()
 }
 
 pub fn status_text(s: &RunStatus) -> String {
