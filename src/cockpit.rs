@@ -336,6 +336,7 @@ fn runbook_infos(catalog: &Catalog) -> Vec<RunbookInfo> {
             title: rb.title.clone(),
             summary: rb.summary.clone(),
             alerts: rb.alerts.clone(),
+            aliases: rb.aliases.clone(),
             params: rb
                 .params
                 .iter()

@@ -1453,6 +1453,7 @@ fn runbook_catalog() -> Vec<RunbookInfo> {
                 "{title}: what the on-call engineer does, step by step, with every op previewed and confirmed."
             ),
             alerts: alerts.iter().map(|a| a.to_string()).collect(),
+            aliases: vec![],
             params,
             steps: steps.iter().map(|s| s.to_string()).collect(),
         }

@@ -158,6 +158,7 @@ fn scale_up_runbook() -> RunbookInfo {
         title: "Add Trino workers under load".into(),
         summary: "Check the queue, scale trino-worker, wait, check it drains.".into(),
         alerts: vec!["TrinoQueueHigh".into()],
+        aliases: vec!["trino-queue-high".into()],
         params: vec![ParamInfo {
             name: "replicas".into(),
             help: "target worker count".into(),

@@ -27,6 +27,8 @@ pub struct RunbookInfo {
     pub summary: String,
     /// The alerts that link to it.
     pub alerts: Vec<String>,
+    /// Other names alert annotations may use for it.
+    pub aliases: Vec<String>,
     pub params: Vec<ParamInfo>,
     /// One line per step (`name (kind)`), finally steps marked.
     pub steps: Vec<String>,
@@ -80,8 +82,13 @@ impl Runbooks {
         }
     }
 
+    /// The runbook called `name` (or one of its aliases).
     pub fn get(&self, name: &str) -> Option<&RunbookInfo> {
-        self.catalog.iter().find(|r| r.name == name)
+        self.catalog.iter().find(|r| r.name == name).or_else(|| {
+            self.catalog
+                .iter()
+                .find(|r| r.aliases.iter().any(|a| a == name))
+        })
     }
 
     /// The runbook for an alert: the one its `runbook` annotation names (a name, or a
@@ -440,7 +447,8 @@ pub(super) fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         (Action::ShowRunbook(name), _) => {
-            if state.runbooks.get(&name).is_some() {
+            if let Some(rb) = state.runbooks.get(&name) {
+                let name = rb.name.clone();
                 state.views.push(View::Runbook { name, scroll: 0 });
             } else {
                 state.say(format!("no runbook {name} (:runbooks lists them)"));

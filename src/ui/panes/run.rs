@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::app::AppState;
 use crate::app::keymap::Pane;
 use crate::app::runs::status_text;
-use crate::runbook::{RunState, RunStatus, StepOutcome, StepState};
+use crate::runbook::{Question, RunState, RunStatus, StepOutcome, StepState};
 use crate::theme::Theme;
 use crate::ui::widgets::{self, Column, col, printable, wide};
 
@@ -42,22 +42,25 @@ fn elapsed(start: Option<Timestamp>, end: Option<Timestamp>, now: Timestamp) -> 
     }
 }
 
-fn mark(s: &StepOutcome) -> &'static str {
+/// A step's mark; `asking`: the run waits on the operator at this step.
+fn mark(s: &StepOutcome, asking: bool) -> &'static str {
     match s {
+        StepOutcome::Waiting if asking => "?",
         StepOutcome::Pending => "·",
         StepOutcome::Running => "▶",
-        StepOutcome::Waiting => "?",
+        StepOutcome::Waiting => "…",
         StepOutcome::Done => "✓",
         StepOutcome::Failed(_) => "✗",
         StepOutcome::Skipped => "-",
     }
 }
 
-fn outcome_text(s: &StepOutcome) -> String {
+fn outcome_text(s: &StepOutcome, asking: bool) -> String {
     match s {
+        StepOutcome::Waiting if asking => "waiting for you".into(),
         StepOutcome::Pending => "pending".into(),
         StepOutcome::Running => "running".into(),
-        StepOutcome::Waiting => "waiting for you".into(),
+        StepOutcome::Waiting => "waiting".into(),
         StepOutcome::Done => "done".into(),
         StepOutcome::Failed(why) => format!("failed: {why}"),
         StepOutcome::Skipped => "skipped".into(),
@@ -122,7 +125,12 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(bottom_h),
     ]));
     let current = state.runbooks.current_step();
-    draw_steps(rs, current, theme, frame, steps_area, now);
+    let asking = run.pending.as_ref().map(|q| match q {
+        Question::Acknowledge { step, .. }
+        | Question::Confirm { step, .. }
+        | Question::ConfirmOp { step, .. } => *step,
+    });
+    draw_steps(rs, current, asking, theme, frame, steps_area, now);
     draw_detail(state, rs, current, theme, frame, detail_area);
     if run.finished {
         draw_finished(state, rs, theme, frame, bottom_area);
@@ -134,6 +142,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn draw_steps(
     rs: &RunState,
     current: Option<usize>,
+    asking: Option<usize>,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
@@ -149,9 +158,10 @@ fn draw_steps(
         .skip(off)
         .take(height)
         .map(|(i, s): (usize, &StepState)| {
+            let ask = asking == Some(i);
             let name = format!(
                 "{} {}{}. {}",
-                mark(&s.state),
+                mark(&s.state, ask),
                 if s.is_finally { "finally " } else { "" },
                 i + 1,
                 s.name
@@ -160,7 +170,7 @@ fn draw_steps(
                 vec![
                     name,
                     s.kind.clone(),
-                    printable(&outcome_text(&s.state)),
+                    printable(&outcome_text(&s.state, ask)),
                     elapsed(s.started, s.ended, now),
                 ],
                 step_style(theme, &s.state),
@@ -204,7 +214,6 @@ fn draw_detail(
     if let Some(run) = &state.runbooks.run
         && let Some(q) = &run.pending
     {
-        use crate::runbook::Question;
         let what = match q {
             Question::Acknowledge { .. } => "a note to acknowledge",
             Question::Confirm { .. } => "a confirmation",

@@ -175,7 +175,7 @@ pub fn draw_runbook(
     };
     let mut lines = vec![
         Line::styled(printable(&rb.title), theme.table_header),
-        Line::raw(printable(&rb.summary)),
+        Line::raw(printable(&rb.summary.replace('\n', " "))),
         Line::raw(""),
     ];
     if !rb.alerts.is_empty() {
@@ -199,7 +199,10 @@ pub fn draw_runbook(
                 " = {}",
                 p.default.as_deref().map_or("(required)".into(), printable)
             )),
-            Span::styled(format!("  {}", printable(&p.help)), theme.dim),
+            Span::styled(
+                format!("  {}", printable(&p.help.replace('\n', " "))),
+                theme.dim,
+            ),
         ]));
     }
     lines.push(Line::styled("Steps:", theme.dim));
