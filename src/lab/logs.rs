@@ -248,6 +248,13 @@ fn death(kind: Kind, reason: &str, exit_code: i32) -> Vec<String> {
         };
     }
     match kind {
+        // What Keycloak prints when its database refuses the password it was given.
+        Kind::Keycloak => vec![
+            "{time} WARN  [io.agroal.pool] (agroal-11) Datasource '<default>': FATAL: password authentication failed for user \"keycloak\"".into(),
+            "{time} ERROR [org.hibernate.engine.jdbc.env.internal.JdbcEnvironmentInitiator] (JPA Startup Thread) HHH000342: Could not obtain connection to query metadata: org.postgresql.util.PSQLException: FATAL: password authentication failed for user \"keycloak\"".into(),
+            "{time} ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: Failed to start server in (production) mode".into(),
+            "{time} ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: FATAL: password authentication failed for user \"keycloak\"".into(),
+        ],
         Kind::Trino => vec![
             "ERROR\tmain\tio.trino.server.Server\tConfiguration is invalid".into(),
             "==========".into(),

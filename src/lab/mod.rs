@@ -123,6 +123,9 @@ impl Lab {
         for (name, namespaces) in &seeded.backups {
             sim.capture_backup(name, namespaces);
         }
+        for check in &scenario.credential_checks {
+            sim.pin_credentials(check);
+        }
         sim.settle();
         let platform = Arc::new(platform::Platform::new(store.clone(), &scenario));
         platform.tick();

@@ -139,7 +139,7 @@ pub static RESOURCES: &[Resource] = &[
         true,
         &["po"],
         ALL_VERBS,
-        &["log", "status"],
+        &["log", "status", "eviction"],
         POD_FIELDS,
         false
     ),
@@ -352,6 +352,32 @@ pub static RESOURCES: &[Resource] = &[
         false
     ),
     res!(
+        "policy",
+        "v1",
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        "PodDisruptionBudget",
+        true,
+        &["pdb"],
+        ALL_VERBS,
+        &["status"],
+        META_FIELDS,
+        false
+    ),
+    res!(
+        "external-secrets.io",
+        "v1",
+        "externalsecrets",
+        "externalsecret",
+        "ExternalSecret",
+        true,
+        &["es"],
+        ALL_VERBS,
+        &["status"],
+        META_FIELDS,
+        false
+    ),
+    res!(
         "metrics.k8s.io",
         "v1beta1",
         "nodes",
@@ -484,6 +510,15 @@ pub mod ids {
     }
     pub fn delete_backup_requests() -> ResId {
         by_kind("velero.io", "DeleteBackupRequest").unwrap_or(0)
+    }
+    pub fn secrets() -> ResId {
+        by_kind("", "Secret").unwrap_or(0)
+    }
+    pub fn pdbs() -> ResId {
+        by_kind("policy", "PodDisruptionBudget").unwrap_or(0)
+    }
+    pub fn external_secrets() -> ResId {
+        by_kind("external-secrets.io", "ExternalSecret").unwrap_or(0)
     }
 }
 

@@ -34,6 +34,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "backup-missed",
         include_str!("../../config/scenarios/backup-missed.yaml"),
     ),
+    (
+        "secret-rotation-breaks",
+        include_str!("../../config/scenarios/secret-rotation-breaks.yaml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +85,16 @@ pub struct Scenario {
     pub services: Vec<ServiceSpec>,
     #[serde(default)]
     pub velero: Option<VeleroSpec>,
+    /// PodDisruptionBudgets (policy/v1), their status kept by the disruption controller.
+    #[serde(default)]
+    pub disruption_budgets: Vec<DisruptionBudgetSpec>,
+    /// External Secrets Operator ExternalSecrets, each owning the scenario Secret it names.
+    #[serde(default)]
+    pub external_secrets: Vec<ExternalSecretSpec>,
+    /// Consumers whose new containers fail while a Secret differs from its value at
+    /// start (see `secret-rotation-breaks`).
+    #[serde(default)]
+    pub credential_checks: Vec<CredentialCheck>,
     /// The simulated services beyond Kubernetes objects (MinIO, Kafka, Trino).
     #[serde(default)]
     pub platform: PlatformSpec,
@@ -170,6 +184,16 @@ pub struct Workload {
     /// Trouble some of the pods have.
     #[serde(default)]
     pub trouble: Vec<Trouble>,
+    /// StatefulSet only: `OrderedReady` (default) or `Parallel` pod management.
+    #[serde(default)]
+    pub pod_management: PodManagement,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+pub enum PodManagement {
+    #[default]
+    OrderedReady,
+    Parallel,
 }
 
 fn one() -> u32 {
@@ -302,6 +326,63 @@ pub struct VeleroSpec {
     /// Which of those ended Failed.
     #[serde(default)]
     pub failed: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisruptionBudgetSpec {
+    pub namespace: String,
+    pub name: String,
+    /// `spec.selector.matchLabels`.
+    pub selector: BTreeMap<String, String>,
+    /// An integer or a percentage such as `"50%"`; exactly one of the two.
+    #[serde(default)]
+    pub min_available: Option<IntOrPercent>,
+    #[serde(default)]
+    pub max_unavailable: Option<IntOrPercent>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum IntOrPercent {
+    Int(i64),
+    Percent(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalSecretSpec {
+    pub namespace: String,
+    pub name: String,
+    /// The target Secret (default: the ExternalSecret's name); must be one of `secrets`.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The ClusterSecretStore it reads from.
+    #[serde(default = "default_secret_store")]
+    pub store: String,
+    /// The backend path each key's `remoteRef.key` names.
+    #[serde(default)]
+    pub remote_key: Option<String>,
+    #[serde(default = "default_refresh_interval")]
+    pub refresh_interval: String,
+}
+
+fn default_secret_store() -> String {
+    "vault-backend".to_string()
+}
+
+fn default_refresh_interval() -> String {
+    "1h".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialCheck {
+    pub namespace: String,
+    /// The Secret whose data at lab start is the credential the backend still expects.
+    pub secret: String,
+    /// The Deployment or StatefulSet whose containers use it.
+    pub workload: String,
 }
 
 fn default_ttl() -> String {
@@ -603,6 +684,9 @@ impl Scenario {
         if overlay.velero.is_some() {
             self.velero = overlay.velero;
         }
+        self.disruption_budgets.extend(overlay.disruption_budgets);
+        self.external_secrets.extend(overlay.external_secrets);
+        self.credential_checks.extend(overlay.credential_checks);
         self.timeline.extend(overlay.timeline);
         self.platform = self.platform.merged_with(overlay.platform);
         self.extends = None;

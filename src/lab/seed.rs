@@ -12,8 +12,10 @@ use serde_json::{Value, json};
 use super::clock::rfc3339;
 use super::resources::{ResId, ids};
 use super::scenario::{
-    NodeGroup, Scenario, TaintEffect, TroubleKind, Workload, WorkloadKind, parse_duration,
+    DisruptionBudgetSpec, ExternalSecretSpec, IntOrPercent, NodeGroup, Scenario, TaintEffect,
+    TroubleKind, Workload, WorkloadKind, parse_duration,
 };
+use super::sim::eso;
 use super::sim::pods::{self, TROUBLE};
 use super::sim::scheduler::{self, NodeInfo};
 use super::status::ApiError;
@@ -487,6 +489,80 @@ impl Seeder<'_> {
         Ok(backups)
     }
 
+    fn disruption_budget(&self, b: &DisruptionBudgetSpec) -> Result<(), ApiError> {
+        let value = |v: &IntOrPercent| match v {
+            IntOrPercent::Int(n) => json!(n),
+            IntOrPercent::Percent(p) => json!(p),
+        };
+        let mut spec = json!({"selector": {"matchLabels": b.selector}});
+        match (&b.min_available, &b.max_unavailable) {
+            (Some(min), None) => spec["minAvailable"] = value(min),
+            (None, Some(max)) => spec["maxUnavailable"] = value(max),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "disruption budget {}/{} needs exactly one of min_available and max_unavailable",
+                    b.namespace, b.name
+                )));
+            }
+        }
+        self.insert(
+            ids::pdbs(),
+            json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                   "metadata": {"name": b.name, "namespace": b.namespace}, "spec": spec}),
+            ago(self.now, "30d"),
+        )?;
+        Ok(())
+    }
+
+    /// An ExternalSecret that synced its (seeded) Secret 20 minutes ago.
+    fn external_secret(&self, es: &ExternalSecretSpec) -> Result<(), ApiError> {
+        let target = es.target.clone().unwrap_or_else(|| es.name.clone());
+        let Some(secret) = self.store.get_value(ids::secrets(), &es.namespace, &target) else {
+            return Err(ApiError::bad_request(format!(
+                "external secret {}/{} targets Secret {target}, which the scenario does not define under secrets",
+                es.namespace, es.name
+            )));
+        };
+        let remote = es
+            .remote_key
+            .clone()
+            .unwrap_or_else(|| format!("lakehouse/{}/{target}", es.namespace));
+        let data: Vec<Value> = secret["data"]
+            .as_object()
+            .map(|d| {
+                d.keys()
+                    .map(|k| json!({"secretKey": k, "remoteRef": {"key": remote, "property": k}}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stored = self.insert(
+            ids::external_secrets(),
+            json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                   "metadata": {"name": es.name, "namespace": es.namespace},
+                   "spec": {"refreshInterval": es.refresh_interval,
+                            "secretStoreRef": {"name": es.store, "kind": "ClusterSecretStore"},
+                            "target": {"name": target, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
+                            "data": data}}),
+            ago(self.now, "45d"),
+        )?;
+        self.store
+            .update(ids::secrets(), &es.namespace, &target, None, |o| {
+                eso::mark_managed(o, &stored);
+                Ok(())
+            })?;
+        self.store.update(
+            ids::external_secrets(),
+            &es.namespace,
+            &es.name,
+            None,
+            |o| {
+                o["status"] = eso::synced_status(o, ago(self.now, "20m"));
+                Ok(())
+            },
+        )?;
+        Ok(())
+    }
+
     fn secret(&self, ns: &str, name: &str, kind: &str, keys: &[String]) -> Result<(), ApiError> {
         let data: serde_json::Map<String, Value> = keys
             .iter()
@@ -635,6 +711,12 @@ pub fn seed(store: &Store, scenario: &Scenario, extra_pods: usize) -> Result<See
             "spec": {"type": "ClusterIP", "clusterIP": format!("10.96.{}.{}", fastrand::u8(1..250), fastrand::u8(1..250)),
                      "ports": [{"name": "http", "port": svc.port, "targetPort": target, "protocol": "TCP"}], "selector": svc.selector},
         }), ago(s.now, "90d"))?;
+    }
+    for b in &scenario.disruption_budgets {
+        s.disruption_budget(b)?;
+    }
+    for es in &scenario.external_secrets {
+        s.external_secret(es)?;
     }
     let backups = s.velero(scenario)?;
     s.scale_workloads(extra_pods, first_scale_node)?;

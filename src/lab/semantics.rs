@@ -25,9 +25,28 @@ pub fn check_namespace_open(store: &Store, ns: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A Secret's write-only `stringData` is merged into `data` (base64) and dropped, as
+/// the API server does on every write.
+fn merge_string_data(obj: &mut Value) {
+    use base64::Engine;
+    let Some(plain) = obj.as_object_mut().and_then(|o| o.remove("stringData")) else {
+        return;
+    };
+    for (k, v) in plain.as_object().into_iter().flatten() {
+        let text = v.as_str().unwrap_or_default();
+        obj["data"][k] = json!(base64::engine::general_purpose::STANDARD.encode(text));
+    }
+}
+
 pub fn apply_defaults(store: &Store, res: ResId, obj: &mut Value) {
     let r = resources::get(res);
     match (r.group, r.kind) {
+        ("", "Secret") => {
+            merge_string_data(obj);
+            if obj["type"].is_null() {
+                obj["type"] = json!("Opaque");
+            }
+        }
         ("", "Namespace") => {
             let name = str_at(obj, "/metadata/name");
             obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
@@ -208,6 +227,9 @@ pub fn validate(res: ResId, obj: &Value) -> Result<(), ApiError> {
 /// status subresource.
 pub fn on_update(res: ResId, old: &Value, new: &mut Value) {
     let r = resources::get(res);
+    if r.kind == "Secret" {
+        merge_string_data(new);
+    }
     if matches!(r.kind, "Pod" | "Namespace" | "Node" | "Service") {
         return;
     }

@@ -198,6 +198,23 @@ impl ApiError {
         Self::new(503, "ServiceUnavailable", message)
     }
 
+    /// 429 TooManyRequests with causes `(reason, message)` and no object details, as
+    /// the eviction subresource answers when a PodDisruptionBudget forbids it.
+    pub fn too_many_requests(message: impl Into<String>, causes: Vec<(String, String)>) -> Self {
+        Self {
+            details: Some(Box::new(Details {
+                name: String::new(),
+                group: String::new(),
+                kind: String::new(),
+                causes: causes
+                    .into_iter()
+                    .map(|(reason, message)| (reason, message, String::new()))
+                    .collect(),
+            })),
+            ..Self::new(429, "TooManyRequests", message)
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message)
     }
@@ -213,16 +230,23 @@ impl ApiError {
             "code": self.code,
         });
         if let Some(d) = &self.details {
-            let mut details = json!({ "name": d.name, "kind": d.kind });
-            if !d.group.is_empty() {
-                details["group"] = json!(d.group);
+            // Empty fields are left out, as the API server's `omitempty` tags do.
+            let mut details = json!({});
+            for (key, value) in [("name", &d.name), ("group", &d.group), ("kind", &d.kind)] {
+                if !value.is_empty() {
+                    details[key] = json!(value);
+                }
             }
             if !d.causes.is_empty() {
                 details["causes"] = d
                     .causes
                     .iter()
                     .map(|(reason, message, field)| {
-                        json!({"reason": reason, "message": message, "field": field})
+                        let mut cause = json!({"reason": reason, "message": message});
+                        if !field.is_empty() {
+                            cause["field"] = json!(field);
+                        }
+                        cause
                     })
                     .collect();
             }

@@ -95,7 +95,7 @@ pub fn workload(w: &Workload) -> Value {
         }
         WorkloadKind::StatefulSet => {
             obj["spec"] = json!({"replicas": w.replicas, "selector": {"matchLabels": w.labels}, "template": template,
-                                  "serviceName": w.name, "podManagementPolicy": "OrderedReady",
+                                  "serviceName": w.name, "podManagementPolicy": format!("{:?}", w.pod_management),
                                   "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}});
         }
         WorkloadKind::Deployment => {

@@ -88,6 +88,12 @@ pub fn resource_list(group: &str, version: &str) -> Value {
                     "group": "autoscaling", "version": "v1", "kind": "Scale",
                     "verbs": ["get", "patch", "update"]
                 }),
+                // kubectl drain looks for exactly this entry (name, kind Eviction and a
+                // group/version) before it evicts instead of deleting.
+                "eviction" => json!({
+                    "name": format!("{}/eviction", r.plural), "singularName": "", "namespaced": r.namespaced,
+                    "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]
+                }),
                 "log" => json!({
                     "name": format!("{}/log", r.plural), "singularName": "", "namespaced": r.namespaced,
                     "kind": "Pod", "verbs": ["get"]

@@ -7,6 +7,7 @@ mod alertmanager_api;
 mod auth;
 mod crud;
 mod discovery;
+mod eviction;
 mod exporters;
 mod faults;
 mod logs_api;
@@ -261,6 +262,7 @@ async fn resource(ctx: &Arc<Ctx>, t: &Target, call: &Call) -> Result<Response, A
         (&Method::GET, None) => "list",
         (&Method::GET, Some(_)) => "get",
         (&Method::POST, None) => "create",
+        (&Method::POST, Some(_)) if t.sub.as_deref() == Some("eviction") => "create",
         (&Method::PUT, Some(_)) => "update",
         (&Method::PATCH, Some(_)) => "patch",
         (&Method::DELETE, Some(_)) => "delete",
@@ -294,6 +296,7 @@ async fn resource(ctx: &Arc<Ctx>, t: &Target, call: &Call) -> Result<Response, A
             crud::scale(&ctx.store, t, call)
         }
         ("get", _) => crud::get(&ctx.store, t, call),
+        ("create", Some("eviction")) => eviction::serve(&ctx.store, t, call),
         ("create", _) => crud::create(&ctx.store, t, call),
         ("update", _) => crud::replace(&ctx.store, t, call),
         ("patch", _) => crud::patch(&ctx.store, t, call),

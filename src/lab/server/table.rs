@@ -156,6 +156,21 @@ fn columns(res: &Resource) -> Vec<(&'static str, &'static str, u8)> {
             ("Age", s, 0),
             ("Default", "boolean", 0),
         ],
+        ("policy", "PodDisruptionBudget") => vec![
+            ("Name", s, 0),
+            ("Min Available", s, 0),
+            ("Max Unavailable", s, 0),
+            ("Allowed Disruptions", "integer", 0),
+            ("Age", s, 0),
+        ],
+        ("external-secrets.io", "ExternalSecret") => vec![
+            ("Name", s, 0),
+            ("StoreType", s, 0),
+            ("Store", s, 0),
+            ("Refresh Interval", s, 0),
+            ("Status", s, 0),
+            ("Ready", s, 0),
+        ],
         _ => vec![("Name", s, 0), ("Age", s, 0)],
     }
 }
@@ -500,6 +515,33 @@ fn cells(res: &Resource, obj: &Value, now: Timestamp) -> Vec<Value> {
             json!(created),
             json!(obj["spec"]["default"].as_bool().unwrap_or(false)),
         ],
+        ("policy", "PodDisruptionBudget") => {
+            let int_or_pct = |v: &Value| match v {
+                Value::Number(n) => n.to_string(),
+                Value::String(p) => p.clone(),
+                _ => "N/A".to_string(),
+            };
+            vec![
+                json!(name),
+                json!(int_or_pct(&obj["spec"]["minAvailable"])),
+                json!(int_or_pct(&obj["spec"]["maxUnavailable"])),
+                json!(int(obj, "/status/disruptionsAllowed")),
+                json!(created),
+            ]
+        }
+        ("external-secrets.io", "ExternalSecret") => {
+            let ready = obj["status"]["conditions"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+            vec![
+                json!(name),
+                json!(text(obj, "/spec/secretStoreRef/kind")),
+                json!(text(obj, "/spec/secretStoreRef/name")),
+                json!(text(obj, "/spec/refreshInterval")),
+                json!(ready.map_or_else(String::new, |c| text(c, "/reason"))),
+                json!(ready.map_or_else(String::new, |c| text(c, "/status"))),
+            ]
+        }
         _ => vec![json!(name), json!(created)],
     }
 }

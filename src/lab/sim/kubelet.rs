@@ -35,6 +35,9 @@ pub enum Step {
 pub struct Crashloop {
     pub runs_for: i64,
     pub exit_code: i32,
+    /// The container never passes its readiness probe between crashes (it fails while
+    /// starting, e.g. a refused database password).
+    pub never_ready: bool,
 }
 
 pub fn trouble_of(pod: &Value) -> Option<Crashloop> {
@@ -46,6 +49,7 @@ pub fn trouble_of(pod: &Value) -> Option<Crashloop> {
             .as_i64()
             .and_then(|c| i32::try_from(c).ok())
             .unwrap_or(1),
+        never_ready: t["never_ready"] == true,
     })
 }
 
@@ -268,7 +272,10 @@ pub fn step(pod: &Value, pod_ip: &dyn Fn() -> String, now: Timestamp) -> Step {
                     st["ready"] = json!(false);
                     st["started"] = json!(false);
                     changed = true;
-                } else if st["ready"] != true && up >= READY_SECS {
+                } else if st["ready"] != true
+                    && up >= READY_SECS
+                    && !crash.as_ref().is_some_and(|c| c.never_ready)
+                {
                     st["ready"] = json!(true);
                     changed = true;
                 }

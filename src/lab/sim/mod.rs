@@ -4,6 +4,8 @@
 //! the scenario's timeline. Work is driven by what changed, so a cluster of 100 000
 //! settled pods costs next to nothing per tick.
 
+pub mod disruption;
+pub mod eso;
 pub mod events;
 pub mod kubelet;
 pub mod pods;
@@ -64,6 +66,10 @@ pub struct Sim {
     lost_nodes: HashMap<String, Timestamp>,
     unschedulable_seen: HashMap<Key, Timestamp>,
     velero: velero::Velero,
+    eso: eso::Eso,
+    /// Consumers whose new containers fail while a Secret differs from its value at
+    /// start: (check, fingerprint of the Secret's data then).
+    credentials: Vec<(super::scenario::CredentialCheck, String)>,
     last_resync: f64,
     last_event_gc: f64,
     /// The event subscription `settle` started, handed to `run`.
@@ -90,6 +96,8 @@ impl Sim {
             lost_nodes: HashMap::new(),
             unschedulable_seen: HashMap::new(),
             velero: velero::Velero::default(),
+            eso: eso::Eso::default(),
+            credentials: Vec::new(),
             last_resync: 0.0,
             last_event_gc: 0.0,
             events: None,
@@ -99,6 +107,93 @@ impl Sim {
     /// Records what the seeded backups contain (their objects as of the seed).
     pub fn capture_backup(&mut self, name: &str, namespaces: &[String]) {
         self.velero.capture(&self.store, name, namespaces);
+    }
+
+    /// Remembers the Secret of `check` as it is now: the credential its backend (a
+    /// database) keeps expecting. New containers of the check's workload started while
+    /// the Secret holds anything else crash-loop, never Ready (see
+    /// `secret-rotation-breaks`).
+    pub fn pin_credentials(&mut self, check: &super::scenario::CredentialCheck) {
+        let fingerprint = self.secret_fingerprint(&check.namespace, &check.secret);
+        self.credentials.push((check.clone(), fingerprint));
+    }
+
+    fn secret_fingerprint(&self, ns: &str, name: &str) -> String {
+        self.store
+            .get_value(ids::secrets(), ns, name)
+            .map(|s| eso::data_hash(&s["data"]))
+            .unwrap_or_default()
+    }
+
+    /// For a pod of a pinned consumer whose container is about to (re)start: sets or
+    /// clears its credential failure by comparing the Secret with the pinned one (the
+    /// kubelet resolves secret env vars at every container start). Returns true if it
+    /// changed the pod.
+    fn check_credentials(&self, pod: &Value) -> bool {
+        let ns = str_at(pod, "/metadata/namespace");
+        let Some(owner) = pod["metadata"]["ownerReferences"]
+            .as_array()
+            .and_then(|refs| refs.iter().find(|r| r["controller"] == true))
+        else {
+            return false;
+        };
+        let owner_name = owner["name"].as_str().unwrap_or_default();
+        let Some((check, pinned)) = self.credentials.iter().find(|(c, _)| {
+            c.namespace == ns
+                && match owner["kind"].as_str() {
+                    Some("ReplicaSet") => owner_name
+                        .strip_prefix(c.workload.as_str())
+                        .is_some_and(|rest| rest.starts_with('-')),
+                    _ => owner_name == c.workload,
+                }
+        }) else {
+            return false;
+        };
+        let starting = pod["status"]["containerStatuses"]
+            .as_array()
+            .is_none_or(|cs| {
+                cs.is_empty()
+                    || cs.iter().any(|c| {
+                        matches!(
+                            c["state"]["waiting"]["reason"].as_str(),
+                            Some("ContainerCreating" | "CrashLoopBackOff")
+                        )
+                    })
+            });
+        if !starting || !pod["metadata"]["deletionTimestamp"].is_null() {
+            return false;
+        }
+        let broken = self.secret_fingerprint(&check.namespace, &check.secret) != *pinned;
+        let current: Option<Value> = pod["metadata"]["annotations"][pods::TROUBLE]
+            .as_str()
+            .and_then(|t| serde_json::from_str(t).ok());
+        let ours = current
+            .as_ref()
+            .is_some_and(|t| t["cause"] == "credentials");
+        let name = str_at(pod, "/metadata/name");
+        if broken && current.is_none() {
+            let trouble = json!({"kind": "crashloop", "runs_for": 8, "exit_code": 1,
+                                 "never_ready": true, "cause": "credentials"});
+            return self
+                .store
+                .update(ids::pods(), &ns, &name, None, |o| {
+                    o["metadata"]["annotations"][pods::TROUBLE] = json!(trouble.to_string());
+                    Ok(())
+                })
+                .is_ok();
+        }
+        if !broken && ours {
+            return self
+                .store
+                .update(ids::pods(), &ns, &name, None, |o| {
+                    if let Some(a) = o["metadata"]["annotations"].as_object_mut() {
+                        a.remove(pods::TROUBLE);
+                    }
+                    Ok(())
+                })
+                .is_ok();
+        }
+        false
     }
 
     /// Subscribes to the store's events, then rebuilds the indexes; from then on the
@@ -338,6 +433,8 @@ impl Sim {
         }
         self.run_pods(now);
         self.terminate_namespaces();
+        disruption::tick(&self.store, now);
+        self.eso.tick(&self.store, now);
         self.velero.tick(&self.store, now);
         if elapsed - self.last_event_gc >= 60.0 {
             self.last_event_gc = elapsed;
@@ -363,6 +460,9 @@ impl Sim {
             }
             if self.lost_nodes.contains_key(&node) {
                 continue; // nobody home to run it
+            }
+            if !self.credentials.is_empty() && self.check_credentials(&pod) {
+                continue; // the kubelet takes it from here on the next pass
             }
             let ip = || self.pod_ip(&node);
             match kubelet::step(&pod, &ip, now) {

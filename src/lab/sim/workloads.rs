@@ -390,16 +390,34 @@ fn statefulset(store: &Store, rec: &mut Recorder, sts: &Value) {
     let revision = format!("{name}-{}", pods::template_hash(&sts["spec"]["template"]));
     let want = replicas(sts);
     let pods = owned_pods(store, &uid);
+    // OrderedReady (the default) waits for each pod to be Running and Ready before it
+    // touches the next; Parallel creates and deletes without waiting (updates still
+    // roll one pod at a time), like the StatefulSet controller's `monotonic` switch.
+    let monotonic = sts["spec"]["podManagementPolicy"] != "Parallel";
     let ordinal = |p: &PodView| -> Option<usize> {
         p.entry.name.strip_prefix(&format!("{name}-"))?.parse().ok()
     };
-    let all_ready = pods.iter().all(|p| p.active() && p.ready());
-    // Scale up in order: create the lowest missing ordinal once all lower ones are Ready.
-    let mut acted = false;
+    let delete = |rec: &mut Recorder, victim: &PodView| {
+        delete_pod(store, victim);
+        let msg = format!(
+            "delete Pod {} in StatefulSet {name} successful",
+            victim.entry.name
+        );
+        rec.record(
+            store,
+            sts,
+            EventSpec::normal("SuccessfulDelete", "statefulset-controller", msg),
+        );
+    };
+    let mut blocked = false;
     for i in 0..want {
         match pods.iter().find(|p| ordinal(p) == Some(i)) {
             Some(p) if p.active() && p.ready() => continue,
-            Some(_) => break, // wait for it (OrderedReady)
+            Some(_) if monotonic => {
+                blocked = true; // wait for it (OrderedReady)
+                break;
+            }
+            Some(_) => continue,
             None => {
                 let pod = pods::from_template(
                     sts,
@@ -412,34 +430,51 @@ fn statefulset(store: &Store, rec: &mut Recorder, sts: &Value) {
                     None,
                 );
                 create_pod(store, rec, sts, pod, trouble_for(sts, i as u32));
-                acted = true;
-                break;
+                // The next pass sees the new pod (not yet healthy) before it rolls on.
+                blocked = true;
+                if monotonic {
+                    break;
+                }
             }
         }
     }
-    if !acted && all_ready {
-        // Scale down highest first, then roll outdated pods highest first, one at a time.
+    let all_ready = pods.iter().all(|p| p.active() && p.ready());
+    if !blocked && (all_ready || !monotonic) {
         let mut by_ordinal: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
         by_ordinal.sort_by_key(|p| std::cmp::Reverse(ordinal(p).unwrap_or(0)));
-        let victim = by_ordinal
+        // Scale down highest first (OrderedReady: one at a time; Parallel: all at once).
+        let condemned: Vec<&&PodView> = by_ordinal
             .iter()
-            .find(|p| ordinal(p).is_some_and(|o| o >= want))
-            .or_else(|| {
-                by_ordinal
-                    .iter()
-                    .find(|p| p.label("controller-revision-hash") != revision)
-            });
-        if let Some(victim) = victim {
-            delete_pod(store, victim);
-            let msg = format!(
-                "delete Pod {} in StatefulSet {name} successful",
-                victim.entry.name
-            );
-            rec.record(
-                store,
-                sts,
-                EventSpec::normal("SuccessfulDelete", "statefulset-controller", msg),
-            );
+            .filter(|p| ordinal(p).is_some_and(|o| o >= want))
+            .collect();
+        let terminating_condemned = pods
+            .iter()
+            .any(|p| p.terminating() && ordinal(p).is_some_and(|o| o >= want));
+        if !condemned.is_empty() || terminating_condemned {
+            if monotonic {
+                if let Some(victim) = condemned.first() {
+                    delete(rec, victim);
+                }
+            } else {
+                for victim in condemned {
+                    delete(rec, victim);
+                }
+            }
+        } else if !pods.iter().any(|p| p.terminating()) {
+            // Rolling update, highest ordinal first, one pod at a time: delete the first
+            // outdated pod; wait while a pod above it is not yet healthy.
+            for p in by_ordinal
+                .iter()
+                .filter(|p| ordinal(p).is_some_and(|o| o < want))
+            {
+                if p.label("controller-revision-hash") != revision {
+                    delete(rec, p);
+                    break;
+                }
+                if !p.ready() {
+                    break;
+                }
+            }
         }
     }
     let active: Vec<&PodView> = pods.iter().filter(|p| p.active()).collect();
