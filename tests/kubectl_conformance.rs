@@ -1959,3 +1959,509 @@ fn failed_scheduling_preemption_summary_counts_nodes() {
         8 - not_helpful
     );
 }
+
+/// Node → trino-worker pods on it.
+fn worker_nodes(lab: &LabProcess, kubectl: &Path) -> BTreeMap<String, Vec<String>> {
+    let out = jsonpath(
+        lab,
+        kubectl,
+        &[
+            "get",
+            "pods",
+            "-n",
+            "trino",
+            "-l",
+            "app.kubernetes.io/component=worker",
+        ],
+        "{range .items[*]}{.spec.nodeName} {.metadata.name}{\"\\n\"}{end}",
+    );
+    let mut by_node: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in out.lines() {
+        if let Some((node, pod)) = line.split_once(' ')
+            && !node.is_empty()
+        {
+            by_node.entry(node.into()).or_default().push(pod.into());
+        }
+    }
+    by_node
+}
+
+// Issue 5: drain = cordon + evictions that honour PodDisruptionBudgets.
+#[test]
+fn drain_evicts_and_a_second_drain_is_blocked_by_the_trino_worker_budget() {
+    let Some(kubectl) = common::require_tool("kubectl") else {
+        return;
+    };
+    let lab = LabProcess::start(&[]);
+    let pdbs = lab.kubectl_ok(&kubectl, &["get", "pdb", "-A"]);
+    assert_eq!(
+        header(&pdbs),
+        [
+            "NAMESPACE",
+            "NAME",
+            "MIN AVAILABLE",
+            "MAX UNAVAILABLE",
+            "ALLOWED DISRUPTIONS",
+            "AGE"
+        ],
+        "{pdbs}"
+    );
+    let rows = table(&pdbs);
+    let worker = find_row(&rows, "trino-worker").unwrap();
+    assert_eq!(col(worker, "MAX UNAVAILABLE"), "1", "{pdbs}");
+    assert_eq!(col(worker, "ALLOWED DISRUPTIONS"), "1", "{pdbs}");
+    let minio = find_row(&rows, "datalake").unwrap();
+    assert_eq!(col(minio, "MIN AVAILABLE"), "3", "{pdbs}");
+
+    let by_node = worker_nodes(&lab, &kubectl);
+    let nodes: Vec<&String> = by_node
+        .keys()
+        .filter(|n| n.starts_with("compute-"))
+        .collect();
+    assert!(
+        nodes.len() >= 2,
+        "workers spread over compute nodes: {by_node:?}"
+    );
+    let (first, second) = (nodes[0].clone(), nodes[1].clone());
+    let pods_before = pod_names(&lab, &kubectl, &["-A"]);
+
+    // A server-side dry run changes nothing: no cordon, no pod evicted.
+    let out = lab.kubectl(
+        &kubectl,
+        &[
+            "drain",
+            &first,
+            "--ignore-daemonsets",
+            "--delete-emptydir-data",
+            "--dry-run=server",
+            "--timeout=20s",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("(server dry run)"),
+        "{}",
+        stdout(&out)
+    );
+    let unschedulable = jsonpath(
+        &lab,
+        &kubectl,
+        &["get", "node", &first],
+        "{.spec.unschedulable}",
+    );
+    assert_eq!(unschedulable, "", "dry run cordoned {first}");
+    assert_eq!(pod_names(&lab, &kubectl, &["-A"]), pods_before);
+
+    // The real drain: cordoned, every pod but DaemonSets' evicted, the budget used up.
+    let out = lab.kubectl(
+        &kubectl,
+        &[
+            "drain",
+            &first,
+            "--ignore-daemonsets",
+            "--delete-emptydir-data",
+            "--timeout=60s",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(text.contains(&format!("node/{first} drained")), "{text}");
+    for pod in &by_node[&first] {
+        assert!(text.contains(&format!("pod/{pod} evicted")), "{text}");
+    }
+    let left = jsonpath(
+        &lab,
+        &kubectl,
+        &[
+            "get",
+            "pods",
+            "-A",
+            "--field-selector",
+            &format!("spec.nodeName={first}"),
+        ],
+        "{.items[*].metadata.ownerReferences[0].kind}",
+    );
+    assert!(
+        left.split_whitespace().all(|k| k == "DaemonSet"),
+        "only DaemonSet pods stay on {first}: {left}"
+    );
+    // The evicted worker cannot come back (the other nodes are full, the first is
+    // cordoned), so the budget allows no further disruption.
+    let pdb = lab.wait_for(&kubectl, &["get", "pdb", "-n", "trino"], WAIT, |out| {
+        table(out)
+            .first()
+            .is_some_and(|r| col(r, "ALLOWED DISRUPTIONS") == "0")
+    });
+    assert!(pdb.contains("trino-worker"), "{pdb}");
+
+    // Draining a second compute node is blocked exactly like on a real cluster.
+    let out = lab.kubectl(
+        &kubectl,
+        &[
+            "drain",
+            &second,
+            "--ignore-daemonsets",
+            "--delete-emptydir-data",
+            "--timeout=8s",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(
+        !out.status.success(),
+        "second drain succeeded: {}",
+        stdout(&out)
+    );
+    let blocked_pod = &by_node[&second][0];
+    assert!(
+        err.contains(&format!(
+            "error when evicting pods/\"{blocked_pod}\" -n \"trino\" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("unable to drain node \"{second}\"")),
+        "{err}"
+    );
+    // The blocked worker is still there and running.
+    let rows = table(&lab.kubectl_ok(&kubectl, &["get", "pods", "-n", "trino"]));
+    assert!(find_row(&rows, blocked_pod).is_some_and(running));
+
+    // The viewer may not evict, and `auth can-i` agrees.
+    let out = lab.kubectl(
+        &kubectl,
+        &[
+            "auth",
+            "can-i",
+            "create",
+            "pods/eviction",
+            "-n",
+            "trino",
+            "--context",
+            "lakedeck-lab-viewer",
+        ],
+    );
+    assert_eq!(stdout(&out).trim(), "no");
+    let out = lab.kubectl_ok(
+        &kubectl,
+        &["auth", "can-i", "create", "pods/eviction", "-n", "trino"],
+    );
+    assert_eq!(out.trim(), "yes");
+}
+
+// Issue 5: rollout restart of a StatefulSet (Parallel pod management) and of a
+// Deployment by a plain merge patch of the restart annotation.
+#[test]
+fn rollout_restart_of_a_statefulset_and_a_merge_patched_deployment_roll_their_pods() {
+    let Some(kubectl) = common::require_tool("kubectl") else {
+        return;
+    };
+    let lab = LabProcess::start(&[]);
+    let uids = |ns: &str| {
+        jsonpath(
+            &lab,
+            &kubectl,
+            &["get", "pods", "-n", ns],
+            "{.items[*].metadata.uid}",
+        )
+        .split_whitespace()
+        .map(str::to_string)
+        .collect::<BTreeSet<String>>()
+    };
+    let workers_before = uids("trino");
+    let out = lab.kubectl_ok(
+        &kubectl,
+        &[
+            "rollout",
+            "restart",
+            "statefulset/trino-worker",
+            "-n",
+            "trino",
+        ],
+    );
+    assert_eq!(out.trim(), "statefulset.apps/trino-worker restarted");
+    let status = lab.kubectl_ok(
+        &kubectl,
+        &[
+            "rollout",
+            "status",
+            "statefulset/trino-worker",
+            "-n",
+            "trino",
+            "--timeout=60s",
+        ],
+    );
+    assert!(status.contains("roll out complete"), "{status}");
+    let rows = table(&lab.kubectl_ok(&kubectl, &["get", "pods", "-n", "trino"]));
+    for n in ["trino-worker-0", "trino-worker-1", "trino-worker-2"] {
+        let row = find_row(&rows, n).unwrap();
+        assert!(running(row) && age_is_recent(col(row, "AGE")), "{row:?}");
+    }
+    let workers_after = uids("trino");
+    assert_eq!(
+        workers_after.intersection(&workers_before).count(),
+        1,
+        "only the coordinator keeps its pod"
+    );
+
+    // The cockpit's own form of a restart: a merge patch of the template annotation.
+    let old = pod_names(&lab, &kubectl, &["-n", "nessie"]);
+    lab.kubectl_ok(
+        &kubectl,
+        &[
+            "patch",
+            "deployment",
+            "nessie",
+            "-n",
+            "nessie",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-11-21T10:15:00Z"}}}}}"#,
+        ],
+    );
+    lab.wait_for(&kubectl, &["get", "pods", "-n", "nessie"], WAIT, |out| {
+        let rows = table(out);
+        rows.len() == 2
+            && rows
+                .iter()
+                .all(|r| running(r) && !old.contains(col(r, "NAME")))
+    });
+    let status = lab.kubectl_ok(
+        &kubectl,
+        &[
+            "rollout",
+            "status",
+            "deployment/nessie",
+            "-n",
+            "nessie",
+            "--timeout=30s",
+        ],
+    );
+    assert!(status.contains("successfully rolled out"), "{status}");
+}
+
+// Issue 5: the secret-rotation-breaks scenario — a rotated keycloak-db breaks newly
+// started Keycloak pods; the original values make new pods Ready again.
+#[test]
+fn secret_rotation_breaks_keycloak_until_the_old_password_is_back() {
+    let Some(kubectl) = common::require_tool("kubectl") else {
+        return;
+    };
+    let lab = LabProcess::start(&["--scenario", "secret-rotation-breaks"]);
+    let secret = ["get", "secret", "keycloak-db", "-n", "keycloak"];
+    // Kept in memory only: secret values are never printed.
+    let original = jsonpath(&lab, &kubectl, &secret, "{.data.password}");
+    lab.kubectl_ok(
+        &kubectl,
+        &[
+            "patch",
+            "secret",
+            "keycloak-db",
+            "-n",
+            "keycloak",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"stringData":{"password":"rotated-by-the-test"}}"#,
+        ],
+    );
+    assert!(jsonpath(&lab, &kubectl, &secret, "{.data.password}") != original);
+    lab.kubectl_ok(
+        &kubectl,
+        &[
+            "rollout",
+            "restart",
+            "statefulset/keycloak",
+            "-n",
+            "keycloak",
+        ],
+    );
+    let pods = lab.wait_for(&kubectl, &["get", "pods", "-n", "keycloak"], WAIT, |out| {
+        table(out).iter().any(|r| {
+            col(r, "NAME") == "keycloak-1"
+                && age_is_recent(col(r, "AGE"))
+                && col(r, "STATUS") == "CrashLoopBackOff"
+        })
+    });
+    let rows = table(&pods);
+    assert_eq!(
+        col(find_row(&rows, "keycloak-1").unwrap(), "READY"),
+        "0/1",
+        "{pods}"
+    );
+    // The rollout waits on the broken pod; the old keycloak-0 keeps serving.
+    assert!(find_row(&rows, "keycloak-0").is_some_and(running), "{pods}");
+    let logs = lab.kubectl_ok(
+        &kubectl,
+        &["logs", "keycloak-1", "-n", "keycloak", "--previous"],
+    );
+    assert!(
+        logs.contains("FATAL: password authentication failed for user \"keycloak\""),
+        "{logs}"
+    );
+    let out = lab.kubectl(
+        &kubectl,
+        &[
+            "rollout",
+            "status",
+            "statefulset/keycloak",
+            "-n",
+            "keycloak",
+            "--timeout=5s",
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "rollout reported done with a broken pod"
+    );
+
+    // Roll back: the original data, then a restart; new pods are Ready.
+    let patch = format!(r#"{{"data":{{"password":"{original}"}}}}"#);
+    let out = lab.kubectl(
+        &kubectl,
+        &[
+            "patch",
+            "secret",
+            "keycloak-db",
+            "-n",
+            "keycloak",
+            "--type",
+            "merge",
+            "-p",
+            &patch,
+        ],
+    );
+    assert!(out.status.success(), "restoring the secret failed");
+    std::thread::sleep(Duration::from_millis(1100)); // a new restartedAt second
+    lab.kubectl_ok(
+        &kubectl,
+        &[
+            "rollout",
+            "restart",
+            "statefulset/keycloak",
+            "-n",
+            "keycloak",
+        ],
+    );
+    let status = lab.kubectl_ok(
+        &kubectl,
+        &[
+            "rollout",
+            "status",
+            "statefulset/keycloak",
+            "-n",
+            "keycloak",
+            "--timeout=60s",
+        ],
+    );
+    assert!(status.contains("roll out complete"), "{status}");
+    let rows = table(&lab.kubectl_ok(&kubectl, &["get", "pods", "-n", "keycloak"]));
+    for n in ["keycloak-0", "keycloak-1"] {
+        let row = find_row(&rows, n).unwrap();
+        assert!(running(row) && age_is_recent(col(row, "AGE")), "{row:?}");
+    }
+}
+
+// Issue 5: force-syncing an External Secret with kubectl annotate.
+#[test]
+fn annotate_force_sync_makes_the_external_secret_resync_its_secret() {
+    let Some(kubectl) = common::require_tool("kubectl") else {
+        return;
+    };
+    let lab = LabProcess::start(&[]);
+    let es = ["get", "es", "trino-catalog-credentials", "-n", "trino"];
+    let out = lab.kubectl_ok(&kubectl, &es);
+    assert_eq!(
+        header(&out),
+        [
+            "NAME",
+            "STORETYPE",
+            "STORE",
+            "REFRESH INTERVAL",
+            "STATUS",
+            "READY"
+        ],
+        "{out}"
+    );
+    let row = table(&out).remove(0);
+    assert_eq!(col(&row, "STATUS"), "SecretSynced");
+    assert_eq!(col(&row, "READY"), "True");
+    let refreshed = jsonpath(&lab, &kubectl, &es, "{.status.refreshTime}");
+    let secret = ["get", "secret", "trino-catalog-credentials", "-n", "trino"];
+    let hash_path = "{.metadata.annotations.reconcile\\.external-secrets\\.io/data-hash}";
+    let hash = jsonpath(&lab, &kubectl, &secret, hash_path);
+    assert_eq!(hash.len(), 32, "{hash}");
+    let data = jsonpath(&lab, &kubectl, &secret, "{.data}");
+    std::thread::sleep(Duration::from_millis(1100)); // refreshTime has second precision
+    let out = lab.kubectl_ok(
+        &kubectl,
+        &[
+            "annotate",
+            "es",
+            "trino-catalog-credentials",
+            "-n",
+            "trino",
+            "force-sync=1763720100",
+            "--overwrite",
+        ],
+    );
+    assert!(out.contains("annotated"), "{out}");
+    let status = lab.wait_for(
+        &kubectl,
+        &[
+            "get",
+            "es",
+            "trino-catalog-credentials",
+            "-n",
+            "trino",
+            "-o",
+            "jsonpath={.status.refreshTime} {.status.conditions[?(@.type==\"Ready\")].reason}",
+        ],
+        WAIT,
+        |out| !out.starts_with(&refreshed),
+    );
+    assert!(status.ends_with(" SecretSynced"), "{status}");
+    assert!(jsonpath(&lab, &kubectl, &secret, hash_path) != hash);
+    assert!(
+        jsonpath(&lab, &kubectl, &secret, "{.data}") != data,
+        "values rotated"
+    );
+}
+
+// Issue 5: a drill namespace created with its labels under a server dry run.
+#[test]
+fn create_labelled_namespace_dry_run_server_returns_the_labels_and_creates_nothing() {
+    let Some(kubectl) = common::require_tool("kubectl") else {
+        return;
+    };
+    let lab = LabProcess::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ns.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: drill-20261121-101500-nessie\n  labels:\n    lakedeck.io/drill-run: velero-restore-drill-20261121-101500-3fa2\n    lakedeck.io/drill-source: nessie\n",
+    )
+    .unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let obj: serde_json::Value = serde_json::from_str(&lab.kubectl_ok(
+        &kubectl,
+        &["create", "-f", &path, "--dry-run=server", "-o", "json"],
+    ))
+    .unwrap();
+    let labels = &obj["metadata"]["labels"];
+    assert_eq!(
+        labels["lakedeck.io/drill-run"],
+        "velero-restore-drill-20261121-101500-3fa2"
+    );
+    assert_eq!(labels["lakedeck.io/drill-source"], "nessie");
+    assert_eq!(
+        labels["kubernetes.io/metadata.name"],
+        "drill-20261121-101500-nessie"
+    );
+    let err = kubectl_err(
+        &lab,
+        &kubectl,
+        &["get", "ns", "drill-20261121-101500-nessie"],
+    );
+    assert!(err.contains("NotFound"), "{err}");
+}

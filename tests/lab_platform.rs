@@ -623,3 +623,53 @@ fn backup_missed_scenario_pages_for_velero() {
     assert!(age > 1.5 * 86_400.0, "newest success is {age}s old");
     wait_alert(&lab, "VeleroBackupLocationUnavailable", 45);
 }
+
+/// Issue 5: scaling trino-worker up by 2 adds healthy workers beside the crash-looping
+/// ones and the queue drains, as the lab's Prometheus shows.
+#[test]
+fn trino_backlog_drains_after_scaling_the_workers_up_by_two() {
+    let Some(lab) = start(&["--scenario", "trino-backlog"]) else {
+        return;
+    };
+    let queued = || value_of(&lab.query("sum(trino_execution_name_QueryManager_QueuedQueries)"));
+    eventually(40, "more than 10 queued Trino queries", || {
+        (queued() > 10.0).then_some(())
+    });
+    let comparison = lab.query("sum(trino_execution_name_QueryManager_QueuedQueries) > 10");
+    assert!(value_of(&comparison) > 10.0, "{comparison}");
+    let token = lab.token("admin");
+    let auth = format!("Authorization: Bearer {token}");
+    let (code, body) = lab.call(
+        "/apis/apps/v1/namespaces/trino/statefulsets/trino-worker/scale",
+        &[
+            "-X",
+            "PATCH",
+            "-H",
+            &auth,
+            "-H",
+            "Content-Type: application/merge-patch+json",
+            "--data",
+            r#"{"spec":{"replicas":5}}"#,
+        ],
+    );
+    assert_eq!(code, 200, "{body}");
+    let scaled = std::time::Instant::now();
+    eventually(30, "trino-worker-3 and -4 Ready", || {
+        let pods = lab.json("/api/v1/namespaces/trino/pods", &["-H", &auth]);
+        let ready = |name: &str| {
+            pods["items"].as_array().unwrap().iter().any(|p| {
+                p["metadata"]["name"] == name
+                    && p["status"]["conditions"].as_array().is_some_and(|cs| {
+                        cs.iter()
+                            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                    })
+            })
+        };
+        (ready("trino-worker-3") && ready("trino-worker-4")).then_some(())
+    });
+    eventually(120, "the queue to drain below 5", || {
+        (queued() < 5.0).then_some(())
+    });
+    let secs = scaled.elapsed().as_secs();
+    assert!(secs < 120, "drained {secs}s after the scale-up");
+}

@@ -1,8 +1,10 @@
 //! The lab behaves like a cluster over time, seen through kube-rs: pod lifecycle events,
 //! a crash loop whose restart count grows, garbage collection of a deleted Deployment,
 //! the `node-failure` scenario (NotReady, eviction, replacement elsewhere) and a Velero
-//! restore that re-creates a namespace's workloads under a new name. Runs with a speed
-//! factor so minutes of simulated time pass in seconds.
+//! restore that re-creates a namespace's workloads under a new name, Velero item progress
+//! and a drill restore at the default speed, evictions against PodDisruptionBudgets (the
+//! API server's 429, over plain HTTPS) and an ExternalSecret force-sync. Runs with a
+//! speed factor where minutes of simulated time must pass in seconds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -328,4 +330,446 @@ async fn velero_restore_recreates_a_namespace_under_its_mapped_name() {
         }
     })
     .await;
+}
+
+/// Plain HTTPS to the lab as one of its users, without kube-rs (whose client retries
+/// 429 answers, which would hide the API server's TooManyRequests).
+#[derive(Clone)]
+struct Raw {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Raw {
+    fn new(lab: &Lab, viewer: bool) -> Raw {
+        lakedeck::sources::http::use_ring_crypto();
+        let http = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(lab.ca_pem.as_bytes()).unwrap())
+            .build()
+            .unwrap();
+        let token = if viewer {
+            lab.tokens.viewer.clone()
+        } else {
+            lab.tokens.admin.clone()
+        };
+        Raw {
+            http,
+            url: lab.url.clone(),
+            token,
+        }
+    }
+}
+
+/// (status, JSON body) of one request; PATCH bodies are JSON merge patches.
+async fn raw(
+    who: &Raw,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let content_type = if method == "PATCH" {
+        "application/merge-patch+json"
+    } else {
+        "application/json"
+    };
+    let mut req = who
+        .http
+        .request(method.parse().unwrap(), format!("{}{path}", who.url))
+        .bearer_auth(&who.token)
+        .header("Content-Type", content_type);
+    if let Some(b) = body {
+        req = req.body(serde_json::to_vec(&b).unwrap());
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn pdb_path(ns: &str, name: &str) -> String {
+    format!("/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets/{name}")
+}
+
+fn eviction(version: &str, pod: &str, dry_run: bool) -> serde_json::Value {
+    let mut e = serde_json::json!({"apiVersion": version, "kind": "Eviction",
+        "metadata": {"name": pod, "namespace": "trino"}});
+    if dry_run {
+        e["deleteOptions"] = serde_json::json!({"dryRun": ["All"]});
+    }
+    e
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eviction_honours_the_disruption_budget_like_the_api_server() {
+    let (lab, client) = lab("seed", 1.0).await;
+    let admin = Raw::new(&lab, false);
+    let evict = |pod: &str| format!("/api/v1/namespaces/trino/pods/{pod}/eviction");
+    // Discovery lists the subresource the way kubectl drain looks for it.
+    let (_, core) = raw(&admin, "GET", "/api/v1", None).await;
+    let entry = core["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "pods/eviction")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&entry["group"], &entry["version"], &entry["kind"]),
+        (&"policy".into(), &"v1".into(), &"Eviction".into())
+    );
+    // The seeded budget: 3 workers, maxUnavailable 1.
+    let (_, pdb) = raw(&admin, "GET", &pdb_path("trino", "trino-worker"), None).await;
+    assert_eq!(pdb["spec"]["maxUnavailable"], 1);
+    assert_eq!(pdb["status"]["expectedPods"], 3);
+    assert_eq!(pdb["status"]["desiredHealthy"], 2);
+    assert_eq!(pdb["status"]["disruptionsAllowed"], 1);
+    let (_, minio) = raw(&admin, "GET", &pdb_path("minio", "datalake"), None).await;
+    assert_eq!(minio["spec"]["minAvailable"], 3);
+    assert_eq!(minio["status"]["currentHealthy"], 4);
+
+    // The viewer may not evict, and its access review says so.
+    let viewer = Raw::new(&lab, true);
+    let (code, body) = raw(
+        &viewer,
+        "POST",
+        &evict("trino-worker-0"),
+        Some(eviction("policy/v1", "trino-worker-0", false)),
+    )
+    .await;
+    assert_eq!(
+        (code, &body["reason"]),
+        (403, &"Forbidden".into()),
+        "{body}"
+    );
+    let review = serde_json::json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+        "spec": {"resourceAttributes": {"namespace": "trino", "verb": "create", "resource": "pods", "subresource": "eviction"}}});
+    let ssar = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+    let (_, answer) = raw(&viewer, "POST", ssar, Some(review.clone())).await;
+    assert_eq!(answer["status"]["allowed"], false);
+    let (_, answer) = raw(&admin, "POST", ssar, Some(review)).await;
+    assert_eq!(answer["status"]["allowed"], true);
+
+    // Dry run: 201, nothing changes.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "trino");
+    let uid = pods.get("trino-worker-0").await.unwrap().metadata.uid;
+    let (code, body) = raw(
+        &admin,
+        "POST",
+        &format!("{}?dryRun=All", evict("trino-worker-0")),
+        Some(eviction("policy/v1", "trino-worker-0", false)),
+    )
+    .await;
+    assert_eq!(code, 201, "{body}");
+    let (code, _) = raw(
+        &admin,
+        "POST",
+        &evict("trino-worker-0"),
+        Some(eviction("policy/v1", "trino-worker-0", true)),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let still = pods.get("trino-worker-0").await.unwrap();
+    assert_eq!(still.metadata.uid, uid);
+    assert!(still.metadata.deletion_timestamp.is_none());
+    let (_, pdb) = raw(&admin, "GET", &pdb_path("trino", "trino-worker"), None).await;
+    assert_eq!(pdb["status"]["disruptionsAllowed"], 1);
+
+    // A real eviction (policy/v1beta1 is accepted too): 201 and a graceful delete.
+    let (code, body) = raw(
+        &admin,
+        "POST",
+        &evict("trino-worker-0"),
+        Some(eviction("policy/v1beta1", "trino-worker-0", false)),
+    )
+    .await;
+    assert_eq!((code, &body["status"]), (201, &"Success".into()), "{body}");
+    let gone = pods.get_opt("trino-worker-0").await.unwrap();
+    assert!(gone.is_none_or(|p| p.metadata.uid != uid || p.metadata.deletion_timestamp.is_some()));
+
+    // The budget is used up: the next eviction gets the API server's 429.
+    eventually(10, "the budget to count 2 healthy workers", || {
+        let admin = admin.clone();
+        async move {
+            let (_, pdb) = raw(&admin, "GET", &pdb_path("trino", "trino-worker"), None).await;
+            (pdb["status"]["currentHealthy"] == 2 && pdb["status"]["disruptionsAllowed"] == 0)
+                .then_some(())
+        }
+    })
+    .await;
+    let (code, body) = raw(
+        &admin,
+        "POST",
+        &evict("trino-worker-1"),
+        Some(eviction("policy/v1", "trino-worker-1", false)),
+    )
+    .await;
+    assert_eq!(code, 429, "{body}");
+    assert_eq!(body["kind"], "Status");
+    assert_eq!(body["reason"], "TooManyRequests");
+    assert_eq!(
+        body["message"],
+        "Cannot evict pod as it would violate the pod's disruption budget."
+    );
+    assert_eq!(
+        body["details"]["causes"],
+        serde_json::json!([{"reason": "DisruptionBudget",
+            "message": "The disruption budget trino-worker needs 2 healthy pods and has 2 currently"}])
+    );
+    // Once the replacement is Ready the budget allows one disruption again.
+    eventually(30, "the budget to recover", || {
+        let admin = admin.clone();
+        async move {
+            let (_, pdb) = raw(&admin, "GET", &pdb_path("trino", "trino-worker"), None).await;
+            (pdb["status"]["disruptionsAllowed"] == 1).then_some(())
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn velero_backup_and_restore_show_progress_and_a_drill_restore_finishes_in_seconds() {
+    // The lab's default speed: a restore and its pods must be done well within a minute.
+    let (lab, client) = lab("seed", 1.0).await;
+    let admin = Raw::new(&lab, false);
+    let started = std::time::Instant::now();
+    let gvk = |kind: &str, plural: &str| {
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("velero.io", "v1", kind), plural)
+    };
+    let backups: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), "velero", &gvk("Backup", "backups"));
+    let restores: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), "velero", &gvk("Restore", "restores"));
+    let schedules: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), "velero", &gvk("Schedule", "schedules"));
+    // The seed: schedule nightly, its newest Completed backup from last night (lab clock).
+    let nightly = schedules.get("nightly").await.unwrap();
+    let now = lab.store.clock.now();
+    let latest = backups
+        .list(&ListParams::default().labels("velero.io/schedule-name=nightly"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|b| b.data["status"]["phase"] == "Completed")
+        .max_by_key(|b| {
+            b.data["status"]["completionTimestamp"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    let done: jiff::Timestamp = latest.data["status"]["completionTimestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let age = now.duration_since(done).as_secs();
+    assert!((0..26 * 3600).contains(&age), "last backup {age}s old");
+    let covered: Vec<String> =
+        serde_json::from_value(latest.data["spec"]["includedNamespaces"].clone()).unwrap();
+    assert!(covered.contains(&"nessie".to_string()) && covered.contains(&"trino".to_string()));
+
+    // A backup made from the schedule (as `velero backup create --from-schedule` does).
+    let mut backup: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "velero.io/v1", "kind": "Backup",
+        "metadata": {"name": "nightly-manual", "namespace": "velero", "labels": {"velero.io/schedule-name": "nightly"}},
+    }))
+    .unwrap();
+    backup.data["spec"] = nightly.data["spec"]["template"].clone();
+    backups
+        .create(&PostParams::default(), &backup)
+        .await
+        .unwrap();
+
+    // A drill: the namespace exists first, with the cockpit's labels.
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let ns: k8s_openapi::api::core::v1::Namespace = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "drill-test-nessie", "labels": {"lakedeck.io/drill-run": "run-1", "lakedeck.io/drill-source": "nessie"}}
+    }))
+    .unwrap();
+    namespaces
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap();
+    let restore: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "velero.io/v1", "kind": "Restore",
+        "metadata": {"name": "drill-nessie", "namespace": "velero"},
+        "spec": {"backupName": latest.metadata.name, "includedNamespaces": ["nessie"],
+                 "namespaceMapping": {"nessie": "drill-test-nessie"}},
+    }))
+    .unwrap();
+    restores
+        .create(&PostParams::default(), &restore)
+        .await
+        .unwrap();
+
+    // Both show item progress while InProgress.
+    let (mut backup_partial, mut restore_partial) = (false, false);
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "drill-test-nessie");
+    let deadline = std::time::Instant::now() + Duration::from_secs(45);
+    loop {
+        let b = backups.get("nightly-manual").await.unwrap().data;
+        let r = restores.get("drill-nessie").await.unwrap().data;
+        let p = &b["status"]["progress"];
+        if b["status"]["phase"] == "InProgress"
+            && p["itemsBackedUp"].as_u64() > Some(0)
+            && p["itemsBackedUp"].as_u64() < p["totalItems"].as_u64()
+        {
+            backup_partial = true;
+        }
+        let p = &r["status"]["progress"];
+        if r["status"]["phase"] == "InProgress"
+            && p["itemsRestored"].as_u64() < p["totalItems"].as_u64()
+        {
+            restore_partial = true;
+        }
+        let ready = pods
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|p| ready(p))
+            .count();
+        if r["status"]["phase"] == "Completed" && ready == 2 {
+            assert_eq!(p["itemsRestored"], p["totalItems"]);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "restore: {r}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let restore_secs = started.elapsed().as_secs();
+    assert!(restore_secs < 40, "restore and pods took {restore_secs}s");
+    assert!(restore_partial, "restore progress was never seen mid-way");
+    let labels = namespaces
+        .get("drill-test-nessie")
+        .await
+        .unwrap()
+        .metadata
+        .labels
+        .unwrap();
+    assert_eq!(
+        labels.get("lakedeck.io/drill-run").map(String::as_str),
+        Some("run-1")
+    );
+    eventually(30, "the backup to complete", || {
+        let backups = backups.clone();
+        async move {
+            let b = backups.get("nightly-manual").await.ok()?.data;
+            let p = &b["status"]["progress"];
+            (b["status"]["phase"] == "Completed" && p["itemsBackedUp"] == p["totalItems"])
+                .then_some(())
+        }
+    })
+    .await;
+    assert!(backup_partial, "backup progress was never seen mid-way");
+
+    // Drill clean-up: deleting the namespace removes everything in it, then itself.
+    namespaces
+        .delete("drill-test-nessie", &DeleteParams::default())
+        .await
+        .unwrap();
+    eventually(20, "the drill namespace to go", || {
+        let namespaces = namespaces.clone();
+        async move {
+            namespaces
+                .get_opt("drill-test-nessie")
+                .await
+                .ok()?
+                .is_none()
+                .then_some(())
+        }
+    })
+    .await;
+    for r in lakedeck::lab::resources::RESOURCES
+        .iter()
+        .filter(|r| r.namespaced && !r.virtual_kind)
+    {
+        let path = if r.group.is_empty() {
+            format!("/api/v1/namespaces/drill-test-nessie/{}", r.plural)
+        } else {
+            format!(
+                "/apis/{}/{}/namespaces/drill-test-nessie/{}",
+                r.group, r.version, r.plural
+            )
+        };
+        let (_, list) = raw(&admin, "GET", &path, None).await;
+        assert_eq!(
+            list["items"].as_array().map_or(0, Vec::len),
+            0,
+            "{} left in the deleted namespace",
+            r.plural
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_secret_force_sync_writes_new_values_after_a_few_seconds() {
+    let (lab, _client) = lab("seed", 1.0).await;
+    let admin = Raw::new(&lab, false);
+    let es_path =
+        "/apis/external-secrets.io/v1/namespaces/trino/externalsecrets/trino-catalog-credentials";
+    let secret_path = "/api/v1/namespaces/trino/secrets/trino-catalog-credentials";
+    let (_, es) = raw(&admin, "GET", es_path, None).await;
+    assert_eq!(es["status"]["conditions"][0]["reason"], "SecretSynced");
+    assert_eq!(es["status"]["binding"]["name"], "trino-catalog-credentials");
+    let (_, secret) = raw(&admin, "GET", secret_path, None).await;
+    assert_eq!(
+        secret["metadata"]["labels"]["reconcile.external-secrets.io/managed"],
+        "true"
+    );
+    assert_eq!(
+        secret["metadata"]["ownerReferences"][0]["kind"],
+        "ExternalSecret"
+    );
+    let before = secret["data"].clone();
+    let synced = es["status"]["syncedResourceVersion"].clone();
+    // Force a sync the documented way: bump an annotation.
+    let patch =
+        |value: &str| serde_json::json!({"metadata": {"annotations": {"force-sync": value}}});
+    let asked = std::time::Instant::now();
+    raw(&admin, "PATCH", es_path, Some(patch("1"))).await;
+    let (_, es) = raw(&admin, "GET", es_path, None).await;
+    assert_eq!(
+        es["status"]["syncedResourceVersion"], synced,
+        "not synced at once"
+    );
+    let es = eventually(15, "the ExternalSecret to sync", || {
+        let admin = admin.clone();
+        let synced = synced.clone();
+        async move {
+            let (_, es) = raw(&admin, "GET", es_path, None).await;
+            (es["status"]["syncedResourceVersion"] != synced).then_some(es)
+        }
+    })
+    .await;
+    let took = asked.elapsed().as_secs_f64();
+    assert!((2.0..10.0).contains(&took), "sync took {took}s");
+    assert_eq!(es["status"]["conditions"][0]["type"], "Ready");
+    assert_eq!(es["status"]["conditions"][0]["status"], "True");
+    assert_eq!(es["status"]["conditions"][0]["reason"], "SecretSynced");
+    let (_, secret) = raw(&admin, "GET", secret_path, None).await;
+    let after = &secret["data"];
+    let keys = |d: &serde_json::Value| d.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(after), keys(&before));
+    // Compared, never printed: the values are secret.
+    for k in keys(&before) {
+        assert!(after[&k] != before[&k], "key {k} was not rotated");
+    }
+    // refreshPolicy CreatedOnce: no refresh after the first sync, whatever changes.
+    raw(
+        &admin,
+        "PATCH",
+        es_path,
+        Some(serde_json::json!({"spec": {"refreshPolicy": "CreatedOnce"}})),
+    )
+    .await;
+    raw(&admin, "PATCH", es_path, Some(patch("2"))).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (_, again) = raw(&admin, "GET", secret_path, None).await;
+    assert!(again["data"] == *after, "CreatedOnce must not rotate again");
 }

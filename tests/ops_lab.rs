@@ -438,6 +438,43 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
     })
     .await;
 
+    // Kill a running Trino query (the web UI's PUT …/killed); a second kill is refused.
+    let trino = admin.platform.trino.clone().unwrap().unwrap();
+    let headers = [("X-Trino-User", "lakedeck".to_string())];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let running = loop {
+        let list = trino
+            .get_json("/v1/query", &[("state", "RUNNING")], &headers)
+            .await
+            .unwrap();
+        if let Some(q) = list.as_array().and_then(|a| a.first()) {
+            break q["queryId"].as_str().unwrap().to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no running Trino query in the lab"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let kill = Op::KillTrinoQuery {
+        query_id: running.clone(),
+        reason: "runaway".into(),
+    };
+    let preview = ops.preview(&kill).await.unwrap();
+    assert_eq!(
+        preview.confirmation,
+        lakedeck::ops::Confirmation::TypeName(running.clone())
+    );
+    assert!(preview.lines[0].contains("RUNNING"), "{:?}", preview.lines);
+    ops.execute(&kill, run).await.unwrap();
+    let info = trino
+        .get_json(&format!("/v1/query/{running}"), &[], &headers)
+        .await
+        .unwrap();
+    assert_eq!(info["state"], "FAILED");
+    let twice = ops.execute(&kill, run).await.unwrap_err();
+    assert!(matches!(twice, OpError::Refused(_)), "{twice}");
+
     // Each real op: a "before" record, then an "after" one with the outcome and run id.
     let records = audit(data.path());
     let real: Vec<_> = records.iter().filter(|r| !r.dry_run).collect();
@@ -470,4 +507,197 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
             "{op}"
         );
     }
+}
+
+fn pods_on(pods: &[Pod], node: &str) -> Vec<String> {
+    pods.iter()
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| {
+            !p.metadata
+                .owner_references
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|o| o.kind == "DaemonSet")
+        })
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_evicts_through_the_eviction_api_and_force_sync_rewrites_an_external_secret() {
+    let lab = LabProcess::start(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let admin = session(&lab, "lakedeck-lab", false, data.path()).await;
+    let ops = &admin.ops;
+    let client = admin.target.client.clone();
+    let all_pods: Api<Pod> = Api::all(client.clone());
+
+    // Drain compute-3: a dry run first (nothing moves), then for real.
+    let drain = Op::Drain {
+        node: "compute-3".into(),
+    };
+    let before = pods_on(
+        &all_pods.list(&ListParams::default()).await.unwrap().items,
+        "compute-3",
+    );
+    assert!(!before.is_empty());
+    let preview = ops.preview(&drain).await.unwrap();
+    assert_eq!(
+        preview.lines[0],
+        "node compute-3: schedulable → unschedulable"
+    );
+    assert!(
+        preview.lines[1].starts_with(&format!("{} pods evicted now", before.len())),
+        "{:?}",
+        preview.lines
+    );
+    assert_eq!(
+        preview.confirmation,
+        lakedeck::ops::Confirmation::TypeName("compute-3".into())
+    );
+    assert_eq!(
+        pods_on(
+            &all_pods.list(&ListParams::default()).await.unwrap().items,
+            "compute-3"
+        ),
+        before
+    );
+    let out = ops.execute(&drain, None).await.unwrap();
+    assert_eq!(
+        out.outputs["evicted"].as_array().unwrap().len(),
+        before.len()
+    );
+    assert!(observe(&client).await.compute3_unschedulable);
+    wait_until("compute-3 to be empty", Duration::from_secs(60), || async {
+        pods_on(
+            &all_pods.list(&ListParams::default()).await.unwrap().items,
+            "compute-3",
+        )
+        .is_empty()
+    })
+    .await;
+
+    // The External Secret: rotating its Secret directly is refused; a forced sync makes
+    // the (simulated) operator write new values and report SecretSynced.
+    let managed = ops
+        .preview(&Op::RotateSecret {
+            namespace: "trino".into(),
+            name: "trino-catalog-credentials".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        managed.to_string().contains("External Secrets"),
+        "{managed}"
+    );
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), "trino");
+    let original = digest(&secrets.get("trino-catalog-credentials").await.unwrap());
+    let sync = Op::ForceSyncExternalSecret {
+        namespace: "trino".into(),
+        name: "trino-catalog-credentials".into(),
+    };
+    let preview = ops.preview(&sync).await.unwrap();
+    assert!(
+        preview.lines[0].starts_with("annotation force-sync: not set → "),
+        "{:?}",
+        preview.lines
+    );
+    let out = ops.execute(&sync, None).await.unwrap();
+    let before_sync = out.outputs["previous_refresh_time"].clone();
+    let es_api: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        "trino",
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("external-secrets.io", "v1", "ExternalSecret"),
+            "externalsecrets",
+        ),
+    );
+    wait_until(
+        "the ExternalSecret to re-sync",
+        Duration::from_secs(30),
+        || async {
+            let es = es_api.get("trino-catalog-credentials").await.unwrap();
+            let ready = es.data["status"]["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| {
+                    c["type"] == "Ready" && c["reason"] == "SecretSynced" && c["status"] == "True"
+                });
+            ready && es.data["status"]["refreshTime"] != before_sync
+        },
+    )
+    .await;
+    assert_ne!(
+        digest(&secrets.get("trino-catalog-credentials").await.unwrap()),
+        original
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_a_disruption_budget_blocks_is_reported_not_forced() {
+    // A budget that allows no disruption at all (a classic drain blocker).
+    let lab = LabProcess::start(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let admin = session(&lab, "lakedeck-lab", false, data.path()).await;
+    let client = admin.target.client.clone();
+    let pdbs: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        "nessie",
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("policy", "v1", "PodDisruptionBudget"),
+            "poddisruptionbudgets",
+        ),
+    );
+    let pdb: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "nessie-strict", "namespace": "nessie"},
+        "spec": {"maxUnavailable": 0, "selector": {"matchLabels": {"app.kubernetes.io/name": "nessie"}}}
+    }))
+    .unwrap();
+    pdbs.create(&Default::default(), &pdb).await.unwrap();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "nessie");
+    let nessie = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let name = nessie.metadata.name.clone().unwrap();
+    let node = nessie.spec.unwrap().node_name.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await; // the disruption controller's status
+    let drain = Op::Drain { node: node.clone() };
+    let preview = admin.ops.preview(&drain).await.unwrap();
+    assert!(
+        preview
+            .lines
+            .iter()
+            .any(|l| l.contains("blocked by a disruption budget") && l.contains(&name)),
+        "{:?}",
+        preview.lines
+    );
+    let err = admin.ops.execute(&drain, None).await.unwrap_err();
+    assert!(matches!(err, OpError::Refused(_)), "{err}");
+    assert!(err.to_string().contains("disruption budget"), "{err}");
+    assert!(err.to_string().contains(&format!("nessie/{name}")), "{err}");
+    assert!(
+        pods.get(&name)
+            .await
+            .unwrap()
+            .metadata
+            .deletion_timestamp
+            .is_none()
+    );
+    let records = audit(data.path());
+    assert!(records.iter().any(|r| r.op == "drain"
+        && r.phase == Phase::After
+        && r.outcome.starts_with("failed: refused")));
 }

@@ -154,6 +154,11 @@ impl Catalog {
         (Catalog { runbooks }, errors)
     }
 
+    /// A catalog of exactly these runbooks (tests, embedding).
+    pub fn with(runbooks: Vec<Runbook>) -> Catalog {
+        Catalog { runbooks }
+    }
+
     pub fn list(&self) -> &[Runbook] {
         &self.runbooks
     }

@@ -288,3 +288,6 @@ pub fn continue_with<B: Backend>(
 pub fn interrupted(data_dir: &Path) -> Vec<RunState> {
     state::interrupted(data_dir)
 }
+
+#[cfg(test)]
+mod engine_tests;

@@ -40,9 +40,23 @@ fn is_window(s: &str) -> bool {
     s.len() == digits.len() + 1 && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Whether `query` is one of the catalog's queries.
+/// A catalog query compared with a number (`… > 10`, `… <= 5`), as runbook checks
+/// write them: the part before the comparison.
+fn without_comparison(q: &str) -> Option<&str> {
+    for op in [" >= ", " <= ", " == ", " != ", " > ", " < "] {
+        if let Some((left, right)) = q.rsplit_once(op)
+            && right.trim().parse::<f64>().is_ok_and(f64::is_finite)
+        {
+            return Some(left.trim());
+        }
+    }
+    None
+}
+
+/// Whether `query` is one of the catalog's queries, or one compared with a number.
 pub fn allowed(query: &str) -> bool {
     let q = normalise(query);
+    let q = without_comparison(&q).unwrap_or(&q).to_string();
     CATALOG
         .iter()
         .any(|entry| match entry.split_once("{window}") {
@@ -75,5 +89,14 @@ mod tests {
             "predict_linear(minio_cluster_capacity_usable_free_bytes[6x], 86400)"
         ));
         assert!(!allowed("up"));
+        assert!(allowed(
+            "sum(trino_execution_name_QueryManager_QueuedQueries) > 10"
+        ));
+        assert!(allowed(
+            "sum(trino_execution_name_QueryManager_QueuedQueries) <= 4.5"
+        ));
+        assert!(!allowed(
+            "sum(trino_execution_name_QueryManager_QueuedQueries) > x"
+        ));
     }
 }

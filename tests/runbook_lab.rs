@@ -1,0 +1,598 @@
+//! Headless `lakedeck runbook` against the real `lakedeck lab` binary over HTTP: the
+//! restore drill completes in under a minute, leaves no drill namespace and reports an
+//! RTO/RPO consistent with the lab's clock; a drill killed with SIGKILL mid-restore is
+//! resumed (or, in another run, cleaned up); trino-scale-up drains the backlog;
+//! rotate-secret rolls back on the failing scenario; read-only and the viewer are
+//! refused with the refusal in the audit log; bad runbooks and parameters are usage
+//! errors with a clear message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::LabProcess;
+use kube::api::{Api, DynamicObject, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use serde_json::Value;
+
+fn lakedeck(lab: Option<&LabProcess>, data: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lakedeck"));
+    c.env_remove("KUBERNETES_SERVICE_HOST")
+        .env("XDG_CONFIG_HOME", data.join("xdg-config"))
+        .env("XDG_CACHE_HOME", data.join("xdg-cache"))
+        .env("LAKEDECK_DATA_DIR", data);
+    if let Some(lab) = lab {
+        c.arg("--kubeconfig")
+            .arg(&lab.kubeconfig)
+            .arg("--config")
+            .arg(lab.kubeconfig.parent().unwrap().join("lakedeck.yaml"));
+    }
+    c.args(args).stdin(Stdio::null());
+    c
+}
+
+fn run(lab: Option<&LabProcess>, data: &Path, args: &[&str]) -> (i32, String) {
+    let out: Output = lakedeck(lab, data, args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+async fn client(lab: &LabProcess, context: &str) -> kube::Client {
+    let kc = Kubeconfig::read_from(&lab.kubeconfig).unwrap();
+    let options = KubeConfigOptions {
+        context: Some(context.into()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kc, &options)
+        .await
+        .unwrap();
+    kube::Client::try_from(config).unwrap()
+}
+
+async fn drill_namespaces(client: &kube::Client) -> Vec<String> {
+    let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    api.list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .filter(|n| n.starts_with("drill-"))
+        .collect()
+}
+
+fn runs(data: &Path) -> Vec<Value> {
+    let Ok(entries) = std::fs::read_dir(data.join("runs")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .filter_map(|b| serde_json::from_slice(&b).ok())
+        .collect()
+}
+
+fn report_json(data: &Path, id: &str) -> Value {
+    let path = data.join("reports").join(format!("{id}.json"));
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+fn ts(v: &Value) -> jiff::Timestamp {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+fn run_id(output: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix("lakedeck runbook: run "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
+    let lab = LabProcess::start(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (code, out) = run(
+        Some(&lab),
+        data.path(),
+        &[
+            "runbook",
+            "run",
+            "velero-restore-drill",
+            "--context",
+            "lakedeck-lab",
+            "--yes",
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{out}");
+    assert!(took < Duration::from_secs(60), "took {took:?}\n{out}");
+    assert!(
+        out.contains("[3/7] Restore nessie into drill namespaces"),
+        "{out}"
+    );
+    let kube = client(&lab, "lakedeck-lab").await;
+    assert!(drill_namespaces(&kube).await.is_empty());
+
+    let id = run_id(&out);
+    let report = report_json(data.path(), &id);
+    assert_eq!(report["status"], "succeeded");
+    assert_eq!(report["who"], "admin");
+    assert_eq!(report["context"], "lakedeck-lab");
+    let r = &report["recovery"];
+    // RTO on the cluster clock: created → restored and Ready, consistent with the
+    // timestamps the lab stamped and with the wall time at speed 1.
+    let rto = r["rto_seconds"].as_i64().unwrap();
+    assert_eq!(
+        rto,
+        ts(&r["ready_at"])
+            .duration_since(ts(&r["restore_created"]))
+            .as_secs()
+    );
+    assert!(ts(&r["ready_at"]) >= ts(&r["restore_completed"]));
+    assert!((15..=45).contains(&rto), "the lab restores in ~20 s: {rto}");
+    let wall = r["wall_seconds"].as_i64().unwrap();
+    assert!((rto - wall).abs() <= 3, "rto {rto} vs wall {wall}");
+    assert_eq!(r["target_rto_seconds"], 1800);
+    assert_eq!(r["rto_met"], true);
+    // RPO: the restore's start minus the backup's completion, both cluster time.
+    let rpo = r["rpo_seconds"].as_i64().unwrap();
+    assert_eq!(
+        rpo,
+        ts(&r["restore_started"])
+            .duration_since(ts(&r["backup_completed"]))
+            .as_secs()
+    );
+    assert!(rpo > 0);
+    let md = std::fs::read_to_string(data.path().join("reports").join(format!("{id}.md"))).unwrap();
+    assert!(
+        md.contains("**RTO**") && md.contains("**RPO**") && md.contains("## Timeline"),
+        "{md}"
+    );
+    // The audit log has the restore and the cleanup under this run id.
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    for op in ["\"restore\"", "\"delete-drill-namespace\""] {
+        assert!(
+            audit
+                .lines()
+                .any(|l| l.contains(op) && l.contains(&id) && l.contains("\"after\"")),
+            "{op} not audited for {id}"
+        );
+    }
+    // `runbook report` prints it; the state is Succeeded, not interrupted.
+    let (code, printed) = run(None, data.path(), &["runbook", "report", &id]);
+    assert_eq!(code, 0);
+    assert!(printed.contains("Velero restore drill — succeeded"));
+    assert!(!printed.contains("interrupted"));
+}
+
+/// Starts the drill and SIGKILLs it while the restore is in progress; returns the run id.
+async fn kill_mid_restore(lab: &LabProcess, data: &Path) -> String {
+    let mut child = lakedeck(
+        Some(lab),
+        data,
+        &[
+            "runbook",
+            "run",
+            "velero-restore-drill",
+            "--context",
+            "lakedeck-lab",
+            "--yes",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let id = loop {
+        let waiting = runs(data).into_iter().find(|r| {
+            r["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["id"] == "verify" && s["state"] == "Waiting")
+        });
+        if let Some(r) = waiting {
+            break r["id"].as_str().unwrap().to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the drill never reached the restore wait"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let kube = client(lab, "lakedeck-lab").await;
+    assert_eq!(
+        drill_namespaces(&kube).await.len(),
+        1,
+        "the drill namespace is there while interrupted"
+    );
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_drill_is_listed_then_resumed_or_cleaned_up() {
+    let lab = LabProcess::start(&[]);
+    let kube = client(&lab, "lakedeck-lab").await;
+
+    let data = tempfile::tempdir().unwrap();
+    let id = kill_mid_restore(&lab, data.path()).await;
+    let (_, listed) = run(None, data.path(), &["runbook", "list"]);
+    assert!(
+        listed.contains("interrupted runs") && listed.contains(&id),
+        "{listed}"
+    );
+    let (code, out) = run(
+        Some(&lab),
+        data.path(),
+        &[
+            "runbook",
+            "resume",
+            &id,
+            "--context",
+            "lakedeck-lab",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(drill_namespaces(&kube).await.is_empty());
+    let report = report_json(data.path(), &id);
+    assert_eq!(report["status"], "succeeded");
+    assert!(report["recovery"]["rto_seconds"].as_i64().is_some());
+    // Exactly one Restore was created for this run (the resumed one was not repeated).
+    let restores = velero_restores(&kube).await;
+    let mapped: Vec<_> = restores
+        .iter()
+        .filter(|r| {
+            r.data["spec"]["namespaceMapping"]
+                .to_string()
+                .contains(&id[id.len() - 4..])
+                || r.metadata
+                    .labels
+                    .as_ref()
+                    .is_some_and(|l| l.values().any(|v| v == &id))
+        })
+        .collect();
+    assert!(mapped.len() <= 1, "{mapped:?}");
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    let restores_run = audit
+        .lines()
+        .filter(|l| {
+            l.contains("\"op\":\"restore\"")
+                && l.contains(&id)
+                && l.contains("\"dry_run\":false")
+                && l.contains("\"before\"")
+        })
+        .count();
+    assert_eq!(restores_run, 1, "one restore executed for the run");
+
+    // A second run, killed the same way, cleaned up instead of resumed.
+    let data2 = tempfile::tempdir().unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await; // a new drill timestamp
+    let id2 = kill_mid_restore(&lab, data2.path()).await;
+    let (code, out) = run(
+        Some(&lab),
+        data2.path(),
+        &[
+            "runbook",
+            "cleanup",
+            &id2,
+            "--context",
+            "lakedeck-lab",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(drill_namespaces(&kube).await.is_empty());
+    let report = report_json(data2.path(), &id2);
+    assert_eq!(report["status"], "aborted");
+    let (_, listed) = run(None, data2.path(), &["runbook", "list"]);
+    assert!(!listed.contains(&id2), "{listed}");
+    // A finished run cannot be resumed again.
+    let (code, out) = run(
+        Some(&lab),
+        data2.path(),
+        &[
+            "runbook",
+            "resume",
+            &id2,
+            "--context",
+            "lakedeck-lab",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("already ended"), "{out}");
+}
+
+async fn velero_restores(kube: &kube::Client) -> Vec<DynamicObject> {
+    let (ar, _) = lakedeck::runbook::backend::kind("Restore").unwrap();
+    let api: Api<DynamicObject> = Api::namespaced_with(kube.clone(), "velero", &ar);
+    api.list(&ListParams::default()).await.unwrap().items
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trino_scale_up_drains_the_backlog() {
+    let scenario = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/scenarios/trino-backlog.yaml"),
+    )
+    .unwrap();
+    if scenario.matches("trino_arrivals").count() < 2 {
+        // 90 queries/min for ever need ~35 workers at 3 slots each: nothing drains that.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: the lab's trino-backlog burst never ends yet, so no scale-up can drain it"
+        );
+        return;
+    }
+    let lab = LabProcess::start(&["--scenario", "trino-backlog"]);
+    let data = tempfile::tempdir().unwrap();
+    // The backlog builds within half a minute; retry the runbook's own first check.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (code, out) = loop {
+        let (code, out) = run(
+            Some(&lab),
+            data.path(),
+            &[
+                "runbook",
+                "run",
+                "trino-scale-up",
+                "--context",
+                "lakedeck-lab",
+                "--yes",
+            ],
+        );
+        let too_early =
+            code == 1 && out.contains("[1/5] The queue is high") && out.contains("failed");
+        if !too_early || Instant::now() > deadline {
+            break (code, out);
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    };
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("scale statefulset trino/trino-worker"),
+        "{out}"
+    );
+    let id = run_id(&out);
+    let report = report_json(data.path(), &id);
+    assert_eq!(report["params"]["replicas"], "5", "default = current 3 + 2");
+    let drained = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "drained")
+        .unwrap();
+    assert_eq!(drained["outcome"], "done", "{drained}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_secret_rolls_back_when_consumers_do_not_come_back() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/scenarios/secret-rotation-breaks.yaml");
+    if !scenario.exists() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: the lab has no secret-rotation-breaks scenario yet"
+        );
+        return;
+    }
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    // The scenario names the secret whose rotation breaks its consumer.
+    let (ns, secret) = scenario_secret(&text);
+    let lab = LabProcess::start(&["--scenario", "secret-rotation-breaks"]);
+    let data = tempfile::tempdir().unwrap();
+    let (code, out) = run(
+        Some(&lab),
+        data.path(),
+        &[
+            "runbook",
+            "run",
+            "rotate-secret",
+            "--context",
+            "lakedeck-lab",
+            "--yes",
+            "--param",
+            &format!("namespace={ns}"),
+            "--param",
+            &format!("secret={secret}"),
+            "--param",
+            "ready_timeout=40s",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let id = run_id(&out);
+    let report = report_json(data.path(), &id);
+    let step = |id: &str| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        step("ready")["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed"),
+        "{report}"
+    );
+    assert_eq!(step("rollback")["outcome"], "done", "{report}");
+    let md = std::fs::read_to_string(data.path().join("reports").join(format!("{id}.md"))).unwrap();
+    assert!(
+        md.contains("Rollback and cleanup after the failure"),
+        "{md}"
+    );
+}
+
+fn scenario_secret(text: &str) -> (String, String) {
+    let doc: Value = serde_saphyr::from_str(text).unwrap();
+    let find = |k: &str| -> Option<String> {
+        fn walk(v: &Value, k: &str) -> Option<String> {
+            match v {
+                Value::Object(m) => m
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| m.values().find_map(|v| walk(v, k))),
+                Value::Array(a) => a.iter().find_map(|v| walk(v, k)),
+                _ => None,
+            }
+        }
+        walk(&doc, k)
+    };
+    (
+        find("namespace").unwrap_or_else(|| "trino".into()),
+        find("secret").unwrap_or_else(|| "trino-catalog-credentials".into()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readonly_and_viewer_are_refused_before_the_call_and_audited() {
+    let lab = LabProcess::start(&[]);
+    let kube = client(&lab, "lakedeck-lab").await;
+    let backups = |kube: kube::Client| async move {
+        let (ar, _) = lakedeck::runbook::backend::kind("Backup").unwrap();
+        let api: Api<DynamicObject> = Api::namespaced_with(kube, "velero", &ar);
+        api.list(&ListParams::default()).await.unwrap().items.len()
+    };
+    let before = backups(kube.clone()).await;
+    for (context, readonly, word) in [
+        ("lakedeck-lab", true, "read-only"),
+        ("lakedeck-lab-viewer", false, "forbidden"),
+    ] {
+        let data = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "runbook",
+            "run",
+            "velero-backup-missed",
+            "--context",
+            context,
+            "--yes",
+        ];
+        if readonly {
+            args.push("--readonly");
+        }
+        let (code, out) = run(Some(&lab), data.path(), &args);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.to_lowercase().contains(word), "{context}: {out}");
+        let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+        assert!(
+            audit
+                .lines()
+                .any(|l| l.contains("\"op\":\"backup\"") && l.contains("refused")),
+            "{context}: {audit}"
+        );
+        assert!(
+            !audit.contains("\"dry_run\":false,\"phase\":\"before\""),
+            "{context}: nothing executed"
+        );
+    }
+    assert_eq!(backups(kube).await, before, "no backup was created");
+}
+
+#[test]
+fn bad_runbook_files_and_parameters_are_usage_errors() {
+    let data = tempfile::tempdir().unwrap();
+    let dir: PathBuf = data.path().join("xdg-config/lakedeck/runbooks");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mine.yaml"),
+        "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    note: \"{{ params.missing }}\"\n",
+    )
+    .unwrap();
+    let (code, out) = run(None, data.path(), &["runbook", "list"]);
+    assert_eq!(code, 2, "{out}");
+    let file = dir.join("mine.yaml").display().to_string();
+    assert!(
+        out.contains(&format!("{file}:5:11:")) && out.contains("unknown parameter params.missing"),
+        "{out}"
+    );
+    std::fs::write(
+        dir.join("mine.yaml"),
+        "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    scael: {}\n",
+    )
+    .unwrap();
+    let (code, out) = run(None, data.path(), &["runbook", "list"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains(&format!("{file}:5:5:")), "{out}");
+
+    // A good user runbook overrides the shipped one of the same name.
+    std::fs::write(
+        dir.join("mine.yaml"),
+        "name: trino-scale-up\ntitle: My scale-up\nsteps:\n  - id: a\n    note: hi\n",
+    )
+    .unwrap();
+    let (code, out) = run(None, data.path(), &["runbook", "show", "trino-scale-up"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("My scale-up"), "{out}");
+    std::fs::remove_file(dir.join("mine.yaml")).unwrap();
+
+    let (code, out) = run(None, data.path(), &["runbook", "run", "no-such-book"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("unknown runbook \"no-such-book\"") && out.contains("velero-restore-drill"),
+        "{out}"
+    );
+    let (code, out) = run(
+        None,
+        data.path(),
+        &[
+            "runbook",
+            "run",
+            "velero-restore-drill",
+            "--param",
+            "nmespaces=a",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("no parameter \"nmespaces\"") && out.contains("namespaces (namespace-list"),
+        "{out}"
+    );
+    let (code, out) = run(
+        None,
+        data.path(),
+        &["runbook", "run", "trino-scale-up", "--param", "replicas=99"],
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("out of range; valid: 1..=30"), "{out}");
+    let (code, out) = run(
+        None,
+        data.path(),
+        &[
+            "runbook",
+            "run",
+            "velero-restore-drill",
+            "--param",
+            "target_rto=soon",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("not a duration"), "{out}");
+    let (code, out) = run(
+        None,
+        data.path(),
+        &["runbook", "resume", "nope-20260101-000000-0000"],
+    );
+    assert_eq!(code, 2);
+    assert!(out.contains("no run"), "{out}");
+}
