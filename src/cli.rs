@@ -256,7 +256,14 @@ async fn run_cockpit(args: CockpitArgs) -> i32 {
         return 1;
     }
     let readonly = args.readonly || per_context.readonly.unwrap_or(false);
-    crate::cockpit::run(target, scope, readonly, &config, flags, theme).await
+    let data_dir = match crate::audit::data_dir(args.data_dir.as_deref()) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("lakedeck: {e}");
+            return 2;
+        }
+    };
+    crate::cockpit::run(target, scope, readonly, &config, flags, theme, data_dir).await
 }
 
 async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
@@ -328,7 +335,18 @@ async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
         .alertmanager
         .or_else(|| Some(lab_endpoint("alertmanager")));
     flags.trino = flags.trino.or_else(|| Some(lab_endpoint("trino")));
-    let code = crate::cockpit::run(target, scope, cockpit.readonly, &config, flags, theme).await;
+    // The demo keeps its audit log and runs with the demo unless told otherwise.
+    let data_dir = cockpit.data_dir.clone().unwrap_or_else(|| dir.join("data"));
+    let code = crate::cockpit::run(
+        target,
+        scope,
+        cockpit.readonly,
+        &config,
+        flags,
+        theme,
+        data_dir,
+    )
+    .await;
     lab.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
     code

@@ -2,11 +2,14 @@
 //! `demo`), checks the connection before touching the terminal (so a bad kubeconfig or an
 //! unreachable server is a plain message and exit code 1), then runs the loop —
 //! terminal events, source messages and a 1 s clock feed `app::update`; effects start
-//! and stop source tasks; a frame is drawn only when something changed, no more often
-//! than the frame floor. Restarts a source task that died.
+//! and stop source tasks, and carry out what the operator confirmed through ops/ (check,
+//! preview, execute) and runbook/ (start, answer, note, abort); a frame is drawn only
+//! when something changed, no more often than the frame floor. Restarts a source task
+//! that died.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -16,9 +19,14 @@ use kube::{Client, Config as KubeConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app::dialog::{OpPreview, OpRefusal};
 use crate::app::keymap::Keymap;
-use crate::app::{self, AppState, Connection, Effect, Msg, Scope, View};
+use crate::app::runs::{ParamInfo, RunbookInfo};
+use crate::app::{self, AppState, Connection, Effect, Msg, Scope, SourceId, View};
+use crate::audit::AuditLog;
 use crate::config::{Config, PlatformFlags};
+use crate::ops::{Op, OpError, Ops, Permission};
+use crate::runbook::{self, Answer, Catalog, RunContext, RunEvent, RunHandle};
 use crate::sources;
 use crate::sources::http::ProxyAccess;
 use crate::sources::platform::Platform;
@@ -218,7 +226,142 @@ pub fn keymap_from(config: &Config) -> Result<Keymap, String> {
     Keymap::default().with_overrides(mapped)
 }
 
+/// The poller that shows `source`, if it is a platform feed.
+fn platform_task(source: SourceId) -> Option<&'static str> {
+    Some(match source {
+        SourceId::Minio => "minio",
+        SourceId::Trino => "trino",
+        SourceId::Kafka => "kafka",
+        SourceId::Velero => "velero",
+        SourceId::Alerts => "alerts",
+        _ => return None,
+    })
+}
+
+/// Ops::check, then Ops::preview (the server's dry run); answers `Msg::OpPrepared`.
+async fn prepare_op(ops: Arc<Ops>, id: u64, op: Op, tx: mpsc::Sender<Msg>) {
+    let result = match ops.check(&op).await {
+        Permission::ReadOnly(why) => Err(OpRefusal::ReadOnly(why)),
+        Permission::Forbidden(why) => Err(OpRefusal::Forbidden(why)),
+        Permission::Unavailable(why) => Err(OpRefusal::Failed(why)),
+        Permission::Allowed => match ops.preview(&op).await {
+            Ok(p) => Ok(OpPreview {
+                summary: op.summary(),
+                lines: p.lines,
+                confirmation: p.confirmation,
+            }),
+            Err(OpError::ReadOnly(why)) => Err(OpRefusal::ReadOnly(why)),
+            Err(OpError::Forbidden(why)) => Err(OpRefusal::Forbidden(why)),
+            Err(e) => Err(OpRefusal::Failed(e.to_string())),
+        },
+    };
+    let _ = tx.send(Msg::OpPrepared { id, result }).await;
+}
+
+/// Ops::execute (audited before and after); answers `Msg::OpDone`.
+async fn execute_op(ops: Arc<Ops>, id: u64, op: Op, tx: mpsc::Sender<Msg>) {
+    let result = ops
+        .execute(&op, None)
+        .await
+        .map(|o| o.summary)
+        .map_err(|e| e.to_string());
+    let _ = tx.send(Msg::OpDone { id, result }).await;
+}
+
+/// The cockpit's side of the active run: where answers, notes and the abort go.
+struct RunControl {
+    answers: mpsc::Sender<Answer>,
+    notes: mpsc::Sender<String>,
+    abort: runbook::AbortHandle,
+}
+
+fn run_context(ops: &Arc<Ops>, tasks: &Tasks, data_dir: &std::path::Path) -> RunContext {
+    RunContext {
+        ops: ops.clone(),
+        prometheus: tasks.platform.prometheus().ok().cloned(),
+        kube: tasks.client.clone(),
+        data_dir: data_dir.to_path_buf(),
+        dry_run: false,
+    }
+}
+
+/// Tells the app whether the run started and forwards its events as messages.
+async fn follow_run(
+    started: Result<RunHandle, String>,
+    tx: &mpsc::Sender<Msg>,
+) -> Option<RunControl> {
+    match started {
+        Ok(handle) => {
+            let _ = tx.send(Msg::RunStarted(Ok(handle.id.clone()))).await;
+            let RunHandle {
+                mut events,
+                answers,
+                notes,
+                abort,
+                ..
+            } = handle;
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while let Some(ev) = events.recv().await {
+                    let msg = match ev {
+                        RunEvent::State(s) => Msg::RunState(s),
+                        RunEvent::Ask(q) => Msg::RunAsk(q),
+                        RunEvent::Finished(s) => Msg::RunFinished(s),
+                    };
+                    if tx.send(msg).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            Some(RunControl {
+                answers,
+                notes,
+                abort,
+            })
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::RunStarted(Err(e))).await;
+            None
+        }
+    }
+}
+
+/// The catalog as the runbook views show it.
+fn runbook_infos(catalog: &Catalog) -> Vec<RunbookInfo> {
+    catalog
+        .list()
+        .iter()
+        .map(|rb| RunbookInfo {
+            name: rb.name.clone(),
+            title: rb.title.clone(),
+            summary: rb.summary.clone(),
+            alerts: rb.alerts.clone(),
+            aliases: rb.aliases.clone(),
+            params: rb
+                .params
+                .iter()
+                .map(|p| ParamInfo {
+                    name: p.name.clone(),
+                    help: p.help.clone(),
+                    default: p.default.clone(),
+                })
+                .collect(),
+            steps: rb
+                .steps
+                .iter()
+                .map(|st| (st, ""))
+                .chain(rb.finally.iter().map(|st| (st, "finally: ")))
+                .map(|(st, prefix)| {
+                    let title = st.title.as_ref().map_or(st.id.as_str(), |t| t.src.as_str());
+                    format!("{prefix}{title} ({})", st.kind_name())
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// Runs the cockpit against `target` until the user quits; returns the exit code.
+/// `data_dir` holds the audit log, runbook runs and reports.
 pub async fn run(
     target: Target,
     scope: Scope,
@@ -226,6 +369,7 @@ pub async fn run(
     config: &Config,
     flags: PlatformFlags,
     theme: Theme,
+    data_dir: PathBuf,
 ) -> i32 {
     let mut connection = target.connection.clone();
     connection.readonly = readonly;
@@ -261,8 +405,30 @@ pub async fn run(
     };
     let mut kubeconfig = target.kubeconfig;
     let kubeconfig_path = target.kubeconfig_path;
+    // The write gate: read-only, RBAC pre-check, dry-run preview, audit.
+    let mut ops = Arc::new(Ops::new(
+        &tasks.platform,
+        readonly,
+        AuditLog::in_dir(&data_dir),
+    ));
     tasks.start_all();
     let mut logs: Option<JoinHandle<()>> = None;
+    // Runbooks: the catalog (a bad user file is reported, the rest still load), the runs
+    // a dead process left behind, and the run this cockpit drives.
+    let (catalog, problems) = Catalog::load_lenient(runbook::default_user_dir().as_deref());
+    let _ = tx.send(Msg::Runbooks(Ok(runbook_infos(&catalog)))).await;
+    if let Some(first) = problems.first() {
+        let _ = tx
+            .send(Msg::Notice(format!(
+                "runbooks: {} file(s) skipped — {first}",
+                problems.len()
+            )))
+            .await;
+    }
+    let _ = tx
+        .send(Msg::Interrupted(runbook::interrupted(&data_dir)))
+        .await;
+    let mut run: Option<RunControl> = None;
 
     let mut tui = match Tui::enter() {
         Ok(t) => t,
@@ -374,12 +540,70 @@ pub async fn run(
                             tx.clone(),
                         ));
                     }
+                    Effect::PrepareOp { id, op } => {
+                        tokio::spawn(prepare_op(ops.clone(), id, op, tx.clone()));
+                    }
+                    Effect::ExecuteOp { id, op } => {
+                        tokio::spawn(execute_op(ops.clone(), id, op, tx.clone()));
+                    }
+                    Effect::Refresh(source) => {
+                        if let Some(name) = platform_task(source) {
+                            tasks.start(name);
+                        }
+                    }
+                    Effect::StartRunbook { name, params } => {
+                        let ctx = run_context(&ops, &tasks, &data_dir);
+                        let started = match catalog.get(&name) {
+                            Some(rb) => runbook::start(rb, params, ctx).map_err(|e| e.to_string()),
+                            None => Err(format!("no runbook {name}")),
+                        };
+                        run = follow_run(started, &tx).await;
+                    }
+                    Effect::ResumeRun(id) => {
+                        let ctx = run_context(&ops, &tasks, &data_dir);
+                        let started = runbook::resume(&id, ctx).map_err(|e| e.to_string());
+                        run = follow_run(started, &tx).await;
+                    }
+                    Effect::CleanupRun(id) => {
+                        let ctx = run_context(&ops, &tasks, &data_dir);
+                        let started = runbook::cleanup(&id, ctx).map_err(|e| e.to_string());
+                        run = follow_run(started, &tx).await;
+                    }
+                    Effect::AnswerRun(answer) => {
+                        if let Some(r) = &run {
+                            let _ = r.answers.send(answer).await;
+                        }
+                    }
+                    Effect::RunNote(text) => {
+                        if let Some(r) = &run {
+                            let _ = r.notes.send(text).await;
+                        }
+                    }
+                    Effect::AbortRun => {
+                        if let Some(r) = &run {
+                            r.abort.abort();
+                        }
+                    }
+                    Effect::LoadReport { run: id, path } => {
+                        let tx = tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let result = std::fs::read_to_string(&path)
+                                .map(|t| t.lines().map(str::to_string).collect())
+                                .map_err(|e| format!("cannot read {}: {e}", path.display()));
+                            let _ = tx.blocking_send(Msg::RunReport { run: id, result });
+                        });
+                    }
                     Effect::SwitchContext(name) => {
                         match connect(kubeconfig_path.as_ref(), Some(&name)).await {
                             Ok(t) => {
                                 tasks.stop_all();
                                 tasks.platform =
                                     platform_for(&t.connection.context, &t.proxy, &t.client);
+                                ops = Arc::new(Ops::new(
+                                    &tasks.platform,
+                                    readonly,
+                                    AuditLog::in_dir(&data_dir),
+                                ));
                                 tasks.client = t.client;
                                 kubeconfig = t.kubeconfig;
                                 state.connection = Connection {

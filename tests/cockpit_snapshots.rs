@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::{Node, Pod};
+use lakedeck::app::dialog::OpPreview;
 use lakedeck::app::keymap::Keymap;
+use lakedeck::app::runs::{ParamInfo, RunbookInfo};
 use lakedeck::app::{
     Action, AppState, Change, Connection, Effect, Msg, ObjectRef, Scope, SourceId, SourceState,
     View, apply, update,
@@ -18,6 +20,8 @@ use lakedeck::app::{
 use lakedeck::model::describe;
 use lakedeck::model::nodes::NodeRow;
 use lakedeck::model::pods::{Interner, PodRow};
+use lakedeck::ops::Confirmation;
+use lakedeck::runbook::{Note, Question, RunState, RunStatus, StepOutcome, StepState};
 use lakedeck::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -1353,6 +1357,439 @@ fn terminal_too_small() {
     insta::assert_snapshot!("too_small_50x10", terminal.backend().to_string());
 }
 
+// ---------------------------------------------------------------------------------------
+// Actions: the op dialog, forms, runbooks and a run.
+// ---------------------------------------------------------------------------------------
+
+fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
+    let m = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    let effects = update(state, Msg::Key(KeyEvent::new(code, m)));
+    state.prepare();
+    effects
+}
+
+fn prepared_id(effects: &[Effect]) -> u64 {
+    match effects {
+        [Effect::PrepareOp { id, .. }] => *id,
+        other => panic!("expected PrepareOp, got {other:?}"),
+    }
+}
+
+/// `c` on the first node: the dialog with the dry run's preview, asking y/n.
+fn cordon_dialog() -> AppState {
+    let mut state = nodes_view();
+    let id = prepared_id(&key(&mut state, KeyCode::Char('c')));
+    update(
+        &mut state,
+        Msg::OpPrepared {
+            id,
+            result: Ok(OpPreview {
+                summary: "cordon node lake-compute-1".into(),
+                lines: vec!["node lake-compute-1: schedulable → unschedulable".into()],
+                confirmation: Confirmation::YesNo,
+            }),
+        },
+    );
+    state
+}
+
+/// `D` (drain): a typed confirmation, half typed.
+fn drain_dialog() -> AppState {
+    let mut state = nodes_view();
+    let id = prepared_id(&key(&mut state, KeyCode::Char('D')));
+    update(
+        &mut state,
+        Msg::OpPrepared {
+            id,
+            result: Ok(OpPreview {
+                summary: "drain node lake-compute-1 (cordon, then evict its pods)".into(),
+                lines: vec![
+                    "node lake-compute-1: schedulable → unschedulable".into(),
+                    "evict 3 pods: trino/trino-coordinator-6c9f8d7b5-x2k4p, trino/trino-worker-7d9f6c5b8-4hq2m, minio/datalake-pool-0-0".into(),
+                    "PodDisruptionBudget trino/trino-worker allows 1 disruption".into(),
+                ],
+                confirmation: Confirmation::TypeName("lake-compute-1".into()),
+            }),
+        },
+    );
+    typed(&mut state, "lake-comp");
+    state
+}
+
+/// Read-only: the same key opens the dialog, which only says why not.
+fn readonly_dialog() -> AppState {
+    let mut state = nodes_view();
+    state.connection.readonly = true;
+    key(&mut state, KeyCode::Char('c'));
+    state
+}
+
+/// `S` on the Trino alert: matchers from its labels, duration, the comment being typed.
+fn silence_form() -> AppState {
+    let mut state = alerts_view();
+    let trino = state
+        .platform
+        .alert_rows
+        .window(0, 100)
+        .position(|r| r.row.name == "TrinoQueueHigh")
+        .unwrap();
+    for _ in 0..trino {
+        apply(&mut state, Action::Down);
+    }
+    key(&mut state, KeyCode::Char('S'));
+    typed(&mut state, "adding workers (trino-scale-up)");
+    state
+}
+
+fn runbook_catalog() -> Vec<RunbookInfo> {
+    let rb = |name: &str, title: &str, alerts: &[&str], params: Vec<ParamInfo>, steps: &[&str]| {
+        RunbookInfo {
+            name: name.into(),
+            title: title.into(),
+            summary: format!(
+                "{title}: what the on-call engineer does, step by step, with every op previewed and confirmed."
+            ),
+            alerts: alerts.iter().map(|a| a.to_string()).collect(),
+            aliases: vec![],
+            params,
+            steps: steps.iter().map(|s| s.to_string()).collect(),
+        }
+    };
+    let p = |name: &str, default: Option<&str>, help: &str| ParamInfo {
+        name: name.into(),
+        help: help.into(),
+        default: default.map(str::to_string),
+    };
+    vec![
+        rb(
+            "kafka-consumer-lag",
+            "Investigate Kafka consumer lag",
+            &["KafkaConsumerLagHigh"],
+            vec![],
+            &["check-lag (check)", "look (note)"],
+        ),
+        rb(
+            "minio-drive-offline",
+            "A MinIO drive is offline",
+            &["MinioDriveOffline"],
+            vec![],
+            &["check-drives (check)"],
+        ),
+        rb(
+            "node-not-ready",
+            "A node is NotReady",
+            &["KubeNodeNotReady"],
+            vec![p("node", None, "the node")],
+            &["cordon (cordon)"],
+        ),
+        rb(
+            "rotate-secret",
+            "Rotate a secret and restart its consumers",
+            &[],
+            vec![
+                p("namespace", None, "where the secret lives"),
+                p("secret", None, "its name"),
+            ],
+            &["find-consumers (check)", "backup (rotate-secret)"],
+        ),
+        rb(
+            "trino-scale-up",
+            "Add Trino workers under load",
+            &["TrinoQueueHigh"],
+            vec![p(
+                "replicas",
+                Some("{{ current + 2 }}"),
+                "worker count to scale to",
+            )],
+            &[
+                "check-queue (check)",
+                "scale-workers (scale)",
+                "wait-ready (wait)",
+                "check-drained (check)",
+            ],
+        ),
+        rb(
+            "velero-restore-drill",
+            "Monthly Velero restore drill",
+            &["VeleroBackupMissed"],
+            vec![
+                p(
+                    "schedule",
+                    Some("nightly"),
+                    "schedule whose latest backup to restore",
+                ),
+                p("namespaces", Some("trino"), "namespaces to restore"),
+                p("target_rto", Some("30m"), "RTO target"),
+            ],
+            &[
+                "pick-backup (check)",
+                "restore (restore)",
+                "wait-restored (wait)",
+                "verify (check)",
+                "finally: cleanup (delete-drill-namespace)",
+                "finally: report (report)",
+            ],
+        ),
+    ]
+}
+
+fn at(secs: i64) -> Timestamp {
+    now() + SignedDuration::from_secs(secs)
+}
+
+fn step(
+    name: &str,
+    kind: &str,
+    state: StepOutcome,
+    started: Option<i64>,
+    ended: Option<i64>,
+    detail: &[&str],
+) -> StepState {
+    StepState {
+        name: name.into(),
+        id: name.into(),
+        kind: kind.into(),
+        is_finally: false,
+        optional: false,
+        state,
+        started: started.map(at),
+        ended: ended.map(at),
+        detail: detail.iter().map(|d| d.to_string()).collect(),
+        outputs: Default::default(),
+        items_done: 0,
+        op_sent: false,
+    }
+}
+
+fn interrupted_run() -> RunState {
+    RunState {
+        id: "velero-restore-drill-20261121-093000-3fa2".into(),
+        runbook: "velero-restore-drill".into(),
+        title: "Monthly Velero restore drill".into(),
+        context: "lakedeck-lab".into(),
+        params: Default::default(),
+        status: RunStatus::Interrupted,
+        steps: vec![
+            step(
+                "pick-backup",
+                "check",
+                StepOutcome::Done,
+                Some(-1800),
+                Some(-1795),
+                &[],
+            ),
+            step(
+                "restore",
+                "restore",
+                StepOutcome::Running,
+                Some(-1795),
+                None,
+                &[],
+            ),
+        ],
+        notes: vec![],
+        started: at(-1800),
+        ended: None,
+        report: None,
+        identity: String::new(),
+        host: String::new(),
+        dry_run: false,
+        lookups: Default::default(),
+        owner: None,
+    }
+}
+
+fn runbooks_cockpit() -> AppState {
+    let mut state = platform_cockpit();
+    update(&mut state, Msg::Runbooks(Ok(runbook_catalog())));
+    state
+}
+
+fn runbooks_view() -> AppState {
+    let mut state = runbooks_cockpit();
+    update(&mut state, Msg::Interrupted(vec![interrupted_run()]));
+    state.message = None;
+    apply(&mut state, Action::Runbooks);
+    for _ in 0..4 {
+        apply(&mut state, Action::Down);
+    }
+    state.prepare();
+    state
+}
+
+fn runbook_page() -> AppState {
+    let mut state = runbooks_cockpit();
+    apply(&mut state, Action::ShowRunbook("trino-scale-up".into()));
+    state.prepare();
+    state
+}
+
+/// trino-scale-up under way: the scale step waits on its op confirmation (the dialog).
+fn scale_up_run(finished: bool) -> AppState {
+    let mut state = runbook_page();
+    key(&mut state, KeyCode::Enter);
+    key(&mut state, KeyCode::Enter);
+    let id = "trino-scale-up-20261121-100000-ab12";
+    update(&mut state, Msg::RunStarted(Ok(id.into())));
+    let mut run = RunState {
+        id: id.into(),
+        runbook: "trino-scale-up".into(),
+        title: "Add Trino workers under load".into(),
+        context: "lakedeck-lab".into(),
+        params: [("replicas".to_string(), "5".to_string())]
+            .into_iter()
+            .collect(),
+        status: RunStatus::Running,
+        steps: vec![
+            step(
+                "check-queue",
+                "check",
+                StepOutcome::Done,
+                Some(0),
+                Some(3),
+                &["trino_queued_queries = 14 (expected > 5) ✓"],
+            ),
+            step(
+                "scale-workers",
+                "scale",
+                StepOutcome::Waiting,
+                Some(3),
+                None,
+                &[
+                    "scale statefulset trino/trino-worker to 5 replicas",
+                    "preview: replicas 3 → 5",
+                ],
+            ),
+            step("wait-ready", "wait", StepOutcome::Pending, None, None, &[]),
+            step(
+                "check-drained",
+                "check",
+                StepOutcome::Pending,
+                None,
+                None,
+                &[],
+            ),
+        ],
+        notes: vec![Note {
+            at: at(20),
+            text: "two workers were CrashLoopBackOff before the run".into(),
+        }],
+        started: now(),
+        ended: None,
+        report: None,
+        identity: String::new(),
+        host: String::new(),
+        dry_run: false,
+        lookups: Default::default(),
+        owner: None,
+    };
+    state.now = at(47);
+    if finished {
+        run.status = RunStatus::Succeeded;
+        run.steps[1] = step(
+            "scale-workers",
+            "scale",
+            StepOutcome::Done,
+            Some(3),
+            Some(50),
+            &["scaled statefulset trino/trino-worker 3 → 5"],
+        );
+        run.steps[2] = step(
+            "wait-ready",
+            "wait",
+            StepOutcome::Done,
+            Some(50),
+            Some(170),
+            &["5/5 trino-worker pods Ready after 2m"],
+        );
+        run.steps[3] = step(
+            "check-drained",
+            "check",
+            StepOutcome::Done,
+            Some(170),
+            Some(252),
+            &["trino_queued_queries = 0 (expected < 2) ✓"],
+        );
+        run.ended = Some(at(252));
+        run.report = Some(
+            "/home/oncall/.local/share/lakedeck/reports/trino-scale-up-20261121-100000-ab12.md"
+                .into(),
+        );
+        state.now = at(260);
+        update(&mut state, Msg::RunFinished(run));
+        update(
+            &mut state,
+            Msg::RunReport {
+                run: id.into(),
+                result: Ok(vec![
+                    "# Add Trino workers under load".into(),
+                    "- RTO: 4m12s (no target)".into(),
+                    "- queue: 14 → 0".into(),
+                ]),
+            },
+        );
+        state.message = None;
+    } else {
+        update(&mut state, Msg::RunState(run));
+        update(
+            &mut state,
+            Msg::RunAsk(Question::ConfirmOp {
+                step: 1,
+                summary: "scale statefulset trino/trino-worker to 5 replicas".into(),
+                preview: vec!["replicas 3 → 5".into()],
+                confirmation: Confirmation::YesNo,
+            }),
+        );
+    }
+    state.prepare();
+    state
+}
+
+fn run_confirm_view() -> AppState {
+    scale_up_run(false)
+}
+
+fn run_finished_view() -> AppState {
+    scale_up_run(true)
+}
+
+/// The run view with the question dismissed (esc) and the notes box open.
+fn run_notes_view() -> AppState {
+    let mut state = scale_up_run(false);
+    key(&mut state, KeyCode::Esc);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "queue still at 14");
+    state
+}
+
+#[test]
+fn op_dialogs() {
+    snapshot_view("dialog_cordon", cordon_dialog);
+    snapshot_view("dialog_drain_typed", drain_dialog);
+    snapshot_view("dialog_readonly", readonly_dialog);
+}
+
+#[test]
+fn silence_form_snapshot() {
+    snapshot_view("silence_form", silence_form);
+}
+
+#[test]
+fn runbooks_snapshots() {
+    snapshot_view("runbooks", runbooks_view);
+    snapshot_view("runbook_page", runbook_page);
+}
+
+#[test]
+fn run_snapshots() {
+    snapshot_view("run_confirm", run_confirm_view);
+    snapshot_view("run_notes", run_notes_view);
+    snapshot_view("run_finished", run_finished_view);
+}
+
 /// Builds the state for one view.
 type Setup = fn() -> AppState;
 
@@ -1362,7 +1799,7 @@ type Setup = fn() -> AppState;
 fn mono_has_no_colour_at_all() {
     let mono = Theme::load("default", true).unwrap();
     assert_eq!(mono, theme("mono"), "NO_COLOR selects the mono theme");
-    let views: [(&str, Setup); 21] = [
+    let views: [(&str, Setup); 30] = [
         ("overview", cockpit),
         ("pods", pods_view),
         ("pods filtered", filtered_pods_view),
@@ -1383,6 +1820,15 @@ fn mono_has_no_colour_at_all() {
         ("alerts", alerts_view),
         ("silences", silences_view),
         ("overview platform", overview_platform),
+        ("cordon dialog", cordon_dialog),
+        ("drain dialog", drain_dialog),
+        ("read-only dialog", readonly_dialog),
+        ("silence form", silence_form),
+        ("runbooks", runbooks_view),
+        ("runbook page", runbook_page),
+        ("run confirm", run_confirm_view),
+        ("run notes", run_notes_view),
+        ("run finished", run_finished_view),
         ("too small", cockpit),
     ];
     for (name, setup) in views {

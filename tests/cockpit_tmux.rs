@@ -845,3 +845,242 @@ fn rows_after<'a>(screen: &'a str, header: &str) -> Vec<&'a str> {
         .filter(|l| !l.trim_matches(|c| c == '│' || c == ' ').is_empty())
         .collect()
 }
+
+/// A pane action end to end: `c` on a node opens the confirmation dialog with the
+/// server's dry-run preview, `y` cordons it for real, the node shows
+/// SchedulingDisabled, and the audit log in --data-dir has the record.
+#[test]
+fn cordon_a_node_from_the_nodes_view_with_its_confirmation() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_string();
+    let s = Session::start(SessionSpec::new(80, 24, &["demo", "--data-dir", &data_dir]));
+    let mut exp = Expectations::default();
+    s.wait_for("the overview", Duration::from_secs(60), overview_ready);
+    s.type_text(":nodes");
+    s.send(&["Enter"]);
+    let nodes = s.wait_for("the nodes view with Ready nodes", STEP, |screen| {
+        screen.contains("PRESSURE") && screen.contains(" Ready")
+    });
+    // The first node that is plainly Ready (not already cordoned).
+    let rows = rows_after(&nodes, "STATUS");
+    let words = |l: &str| -> Vec<String> {
+        l.split(|c: char| c.is_whitespace() || c == '│')
+            .filter(|w| w.len() > 1)
+            .map(str::to_string)
+            .collect()
+    };
+    let index = rows
+        .iter()
+        .position(|l| words(l).get(1).map(String::as_str) == Some("Ready"))
+        .unwrap_or_else(|| panic!("a Ready node in:\n{nodes}"));
+    let node = words(rows[index])[0].clone();
+    s.send(&["g"]);
+    for _ in 0..index {
+        s.send(&["j"]);
+    }
+    s.send(&["c"]);
+    let dialog = s.wait_for("the cordon preview", STEP, |screen| {
+        screen.contains("Preview (server dry run)") && screen.contains("Go ahead?")
+    });
+    exp.check(
+        dialog.contains(&format!("cordon node {node}")),
+        "the dialog names the op and its target",
+        &dialog,
+    );
+    exp.check(
+        dialog.contains("unschedulable"),
+        "the preview says what changes",
+        &dialog,
+    );
+    s.send(&["y"]);
+    let after = s.wait_for("the node SchedulingDisabled", STEP, |screen| {
+        lines_containing(screen, &node)
+            .iter()
+            .any(|l| l.contains("SchedulingDisabled"))
+    });
+    exp.check(
+        !after.contains("Go ahead?"),
+        "the dialog closed after the op",
+        &after,
+    );
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap_or_default();
+    exp.check(
+        audit.contains("\"cordon\"") && audit.contains(&node),
+        "the audit log has the cordon",
+        &audit,
+    );
+    s.send(&["q"]);
+    s.wait_for_exit();
+    exp.finish();
+}
+
+/// The issue's end-to-end flow: from the firing TrinoQueueHigh alert, `o` opens its
+/// runbook (trino-scale-up), `r` and enter run it with the default parameters, the
+/// scale step's op is confirmed in the dialog (preview `replicas 3 → 5`), an operator
+/// note goes into the run, the run ends (abort, confirmed), and `v` shows the report it
+/// wrote, with the note; the scale is in the audit log with the run id.
+#[test]
+fn trino_alert_to_runbook_run_with_confirmation_to_report() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_string();
+    let s = Session::start(SessionSpec::new(
+        80,
+        24,
+        &[
+            "demo",
+            "--scenario",
+            "trino-backlog",
+            "--data-dir",
+            &data_dir,
+        ],
+    ));
+    let mut exp = Expectations::default();
+    s.wait_for("the overview", Duration::from_secs(60), |screen| {
+        screen.contains("ctx lakedeck-lab")
+    });
+    s.send(&["!"]);
+    let alerts = s.wait_for(
+        "TrinoQueueHigh firing in the Alerts view",
+        Duration::from_secs(90),
+        |screen| {
+            title_line(screen).contains("Alerts")
+                && lines_containing(screen, "TrinoQueueHigh")
+                    .iter()
+                    .any(|l| l.contains("firing"))
+        },
+    );
+    let index = rows_after(&alerts, "SEVERITY")
+        .iter()
+        .position(|l| l.contains("TrinoQueueHigh"))
+        .expect("TrinoQueueHigh row");
+    s.send(&["g"]);
+    for _ in 0..index {
+        s.send(&["j"]);
+    }
+    let selected = s.wait_for("the alert's runbook named below the list", STEP, |screen| {
+        screen.contains("runbook trino-scale-up")
+    });
+    exp.check(
+        selected.contains("o opens"),
+        "the key that opens the runbook is shown",
+        &selected,
+    );
+    s.send(&["o"]);
+    let page = s.wait_for("the runbook page", STEP, |screen| {
+        screen.contains("Runbook trino-scale-up") && screen.contains("Steps:")
+    });
+    exp.check(
+        page.contains("replicas") && page.contains("Scale trino-worker"),
+        "parameters and steps on the runbook page",
+        &page,
+    );
+    s.send(&["r"]);
+    s.wait_for("the parameters form", STEP, |screen| {
+        screen.contains("Run runbook") && screen.contains("replicas")
+    });
+    s.send(&["Enter"]);
+    let confirm = s.wait_for(
+        "the scale step's confirmation dialog",
+        Duration::from_secs(30),
+        |screen| screen.contains("Go ahead?"),
+    );
+    exp.check(
+        confirm.contains("scale statefulset trino/trino-worker to 5 replicas")
+            && confirm.contains("replicas 3 → 5"),
+        "the op summary and its dry-run preview",
+        &confirm,
+    );
+    exp.check(
+        confirm.contains("Run trino-scale-up-") && confirm.contains("waiting for you"),
+        "the run view behind the dialog shows the step waiting",
+        &confirm,
+    );
+    s.send(&["y"]);
+    // The scale is done and the run waits for the workers: the operator writes a note,
+    // then aborts (asked first); the run ends, its finally steps and report written.
+    // (Whether every worker becomes Ready depends on the scenario's crash-looping
+    // workers; aborting keeps this test independent of that.)
+    let waiting = s.wait_for(
+        "the scale done and the wait under way",
+        Duration::from_secs(60),
+        |screen| {
+            lines_containing(screen, "Scale trino-worker")
+                .iter()
+                .any(|l| l.contains("done"))
+                && lines_containing(screen, "Every worker Ready")
+                    .iter()
+                    .any(|l| l.contains("waiting") || l.contains("done"))
+        },
+    );
+    exp.check(
+        waiting.contains("readyReplicas") || waiting.contains("Every worker Ready"),
+        "the wait step's detail",
+        &waiting,
+    );
+    s.send(&["n"]);
+    s.wait_for("the notes box", STEP, |screen| {
+        screen.contains("Operator note")
+    });
+    s.type_text("queue at 60, two workers crash-looping");
+    s.send(&["Enter"]);
+    let noted = s.wait_for("the note in the run's notes", STEP, |screen| {
+        screen.contains("Notes (1)") && screen.contains("two workers crash-looping")
+    });
+    exp.check(
+        !noted.contains("Operator note"),
+        "the notes box closed",
+        &noted,
+    );
+    s.send(&["A"]);
+    s.wait_for("the abort confirmation", STEP, |screen| {
+        screen.contains("abort run trino-scale-up-") && screen.contains("finally steps still run")
+    });
+    s.send(&["y"]);
+    let done = s.wait_for("the run to end", Duration::from_secs(60), |screen| {
+        screen.contains("Finished")
+            && (title_line(screen).contains("aborted") || title_line(screen).contains("succeeded"))
+    });
+    exp.check(
+        lines_containing(&done, "✓ 3. Scale trino-worker").len() == 1,
+        "the scale step done with its mark",
+        &done,
+    );
+    exp.check(
+        done.contains("report ") && done.contains("/reports/trino-scale-up-"),
+        "the report path in the finished box",
+        &done,
+    );
+    s.send(&["v"]);
+    let report = s.wait_for("the report text", STEP, |screen| {
+        screen.contains("report trino-scale-up-") && screen.contains("# Scale up Trino workers")
+    });
+    exp.check(
+        report.contains("## Parameters") || report.contains("Parameters"),
+        "the report's sections",
+        &report,
+    );
+    let reports: Vec<_> = std::fs::read_dir(data.path().join("reports"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    exp.check(
+        reports.iter().any(|n| n.to_string_lossy().ends_with(".md")),
+        "the report file in --data-dir",
+        &format!("{reports:?}"),
+    );
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap_or_default();
+    exp.check(
+        audit.contains("\"scale\"") && audit.contains("trino-scale-up-"),
+        "the scale audited with the run id",
+        &audit,
+    );
+    s.send(&["Escape"]);
+    s.send(&["q"]);
+    s.wait_for_exit();
+    exp.finish();
+}

@@ -44,6 +44,29 @@ pub enum Action {
     Velero,
     Alerts,
     Silences,
+    /// Pane actions (each opens the confirmation dialog; nothing changes before it).
+    Delete,
+    Restart,
+    Scale,
+    Cordon,
+    Uncordon,
+    Drain,
+    KillQuery,
+    Silence,
+    BackupNow,
+    Restore,
+    /// Tab: the next table of a view with several (Velero, runbooks).
+    SwitchTable,
+    /// Runbooks: the list, one runbook, the alert's runbook, run/resume, clean up.
+    Runbooks,
+    ShowRunbook(String),
+    OpenRunbook,
+    Run,
+    Cleanup,
+    /// The run view: operator note, abort, report, answer the pending question.
+    Notes,
+    Abort,
+    Report,
 }
 
 /// The named, bindable actions with their help text (parameterised ones excluded).
@@ -89,7 +112,49 @@ pub const BINDABLE: &[(&str, &str)] = &[
         "alerts",
         "alerts view; enter jumps to the pane an alert concerns",
     ),
-    ("silences", "Alertmanager silences (read only)"),
+    ("silences", "Alertmanager silences"),
+    (
+        "runbooks",
+        "runbooks and interrupted runs (:runbooks, :runbook <name>)",
+    ),
+    (
+        "delete",
+        "pods: delete the pod · silences: expire the silence",
+    ),
+    (
+        "restart",
+        "pods: rollout-restart the pod's deployment/statefulset",
+    ),
+    ("scale", "pods: scale the pod's deployment/statefulset"),
+    ("cordon", "nodes: cordon the node"),
+    ("uncordon", "nodes: uncordon the node"),
+    (
+        "drain",
+        "nodes: drain the node (cordon + evict, PDBs honoured)",
+    ),
+    ("kill", "trino: kill the selected query"),
+    (
+        "silence",
+        "alerts: silence the selected alert (duration, comment)",
+    ),
+    ("backup", "velero schedules: back up now"),
+    ("restore", "velero backups: restore (namespace mapping)"),
+    (
+        "switch-table",
+        "velero, runbooks: switch between the tables",
+    ),
+    ("runbook", "alerts: open the selected alert's runbook"),
+    (
+        "run",
+        "runbooks: run the runbook / resume the interrupted run",
+    ),
+    (
+        "cleanup",
+        "runbooks: clean up an interrupted run (finally steps)",
+    ),
+    ("notes", "run: write an operator note"),
+    ("abort", "run: abort (finally steps still run)"),
+    ("report", "run: show the report"),
     ("follow", "logs: follow / pause"),
     ("wrap", "logs: wrap long lines"),
     ("timestamps", "logs: show timestamps"),
@@ -130,6 +195,24 @@ impl Action {
             "velero" => Action::Velero,
             "alerts" => Action::Alerts,
             "silences" => Action::Silences,
+            "runbooks" => Action::Runbooks,
+            "delete" => Action::Delete,
+            "restart" => Action::Restart,
+            "scale" => Action::Scale,
+            "cordon" => Action::Cordon,
+            "uncordon" => Action::Uncordon,
+            "drain" => Action::Drain,
+            "kill" => Action::KillQuery,
+            "silence" => Action::Silence,
+            "backup" => Action::BackupNow,
+            "restore" => Action::Restore,
+            "switch-table" => Action::SwitchTable,
+            "runbook" => Action::OpenRunbook,
+            "run" => Action::Run,
+            "cleanup" => Action::Cleanup,
+            "notes" => Action::Notes,
+            "abort" => Action::Abort,
+            "report" => Action::Report,
             "follow" => Action::LogsFollow,
             "wrap" => Action::LogsWrap,
             "timestamps" => Action::LogsTimestamps,
@@ -167,9 +250,11 @@ impl Action {
             ("velero" | "backups" | "backup", _) => Action::Velero,
             ("alerts" | "alert", _) => Action::Alerts,
             ("silences" | "silence", _) => Action::Silences,
+            ("runbooks" | "rb", _) | ("runbook", None) => Action::Runbooks,
+            ("runbook", Some(name)) => Action::ShowRunbook(name.to_string()),
             (other, _) => {
                 return Err(format!(
-                    "unknown command :{other} — try :pods, :nodes, :minio, :trino, :kafka, :velero, :alerts, :ns <name>, :ctx, :q (press ? for help)"
+                    "unknown command :{other} — try :pods, :nodes, :minio, :trino, :kafka, :velero, :alerts, :runbooks, :ns <name>, :ctx, :q (press ? for help)"
                 ));
             }
         })
@@ -212,6 +297,11 @@ mod tests {
         assert_eq!(Action::from_command("velero"), Ok(Action::Velero));
         assert_eq!(Action::from_command("alerts"), Ok(Action::Alerts));
         assert_eq!(Action::from_command("silences"), Ok(Action::Silences));
+        assert_eq!(Action::from_command("runbooks"), Ok(Action::Runbooks));
+        assert_eq!(
+            Action::from_command("runbook trino-scale-up"),
+            Ok(Action::ShowRunbook("trino-scale-up".into()))
+        );
         assert!(Action::from_command("bogus").is_err_and(|e| e.contains(":bogus")));
         assert!(Action::from_command("").is_err());
     }

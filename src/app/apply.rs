@@ -5,12 +5,34 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::keymap::Pane;
 use super::list::Filter;
+use super::platform::VeleroTable;
 use super::{Action, AppState, Effect, Input, LogRequest, LogView, ObjectRef, Scope, View};
 use crate::model::alerts::{self, Concern};
 use crate::model::pods::PodRow;
 
+/// The pane whose own keys hold in `view`.
+pub fn pane_of(view: &View) -> Option<Pane> {
+    Some(match view {
+        View::Pods => Pane::Pods,
+        View::Nodes => Pane::Nodes,
+        View::Trino => Pane::Trino,
+        View::Alerts => Pane::Alerts,
+        View::Silences => Pane::Silences,
+        View::Velero => Pane::Velero,
+        View::Runbooks => Pane::Runbooks,
+        View::Runbook { .. } => Pane::Runbook,
+        View::Run => Pane::Run,
+        _ => return None,
+    })
+}
+
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    // A dialog is modal: it gets every key first.
+    if let Some(effects) = super::dialog::on_key(state, key) {
+        return effects;
+    }
     let input = std::mem::replace(&mut state.input, Input::None);
     match input {
         Input::None => {}
@@ -93,7 +115,8 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
     }
-    match state.keymap.action(&key) {
+    let pane = pane_of(state.view());
+    match state.keymap.action_in(pane, &key) {
         Some(action) => apply(state, action),
         None => Vec::new(),
     }
@@ -242,6 +265,15 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
                 return Vec::new();
             }
+            if matches!(view, View::Runbooks | View::Runbook { .. } | View::Run) {
+                let to_end = match action {
+                    Action::Top => Some(false),
+                    Action::Bottom => Some(true),
+                    _ => None,
+                };
+                super::runs::move_cursor(state, delta, to_end);
+                return Vec::new();
+            }
             match state.views.last_mut() {
                 Some(View::Nodes) => match action {
                     Action::Top => state.nodes.top(),
@@ -311,6 +343,9 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                     state.views.pop();
                     return vec![Effect::SwitchContext(name)];
                 }
+            }
+            View::Runbooks | View::Runbook { .. } | View::Run => {
+                return super::runs::apply(state, Action::Enter);
             }
             _ => {}
         },
@@ -471,6 +506,31 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Velero => open(state, View::Velero),
         Action::Alerts => open(state, View::Alerts),
         Action::Silences => open(state, View::Silences),
+        Action::Delete
+        | Action::Restart
+        | Action::Scale
+        | Action::Cordon
+        | Action::Uncordon
+        | Action::Drain
+        | Action::KillQuery
+        | Action::Silence
+        | Action::BackupNow
+        | Action::Restore => return super::pane_ops::act(state, action),
+        Action::SwitchTable if matches!(state.view(), View::Velero) => {
+            state.platform.velero_focus = match state.platform.velero_focus {
+                VeleroTable::Backups => VeleroTable::Schedules,
+                VeleroTable::Schedules => VeleroTable::Backups,
+            };
+        }
+        Action::SwitchTable
+        | Action::Runbooks
+        | Action::ShowRunbook(_)
+        | Action::OpenRunbook
+        | Action::Run
+        | Action::Cleanup
+        | Action::Notes
+        | Action::Abort
+        | Action::Report => return super::runs::apply(state, action),
     }
     Vec::new()
 }

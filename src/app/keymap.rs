@@ -1,16 +1,35 @@
 //! Keys → actions. The defaults are the keys k9s users already know; config may rebind
-//! any named action. The help screen is generated from this table, so it cannot drift
-//! from what the keys really do. Owns the table; knows nothing about what actions do.
+//! any named action. Pane actions (k9s's `ctrl-d`, `s`, `c`/`u`…) are bound to the pane
+//! they act in and win over a global binding of the same key there (`S` silences in the
+//! alerts view and sorts by status elsewhere). The help screen is generated from this
+//! table, so it cannot drift from what the keys really do. Owns the table; knows nothing
+//! about what actions do.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, BINDABLE};
+
+/// The panes that have keys of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Pods,
+    Nodes,
+    Trino,
+    Alerts,
+    Silences,
+    Velero,
+    Runbooks,
+    Runbook,
+    Run,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
     pub code: KeyCode,
     pub modifiers: KeyModifiers,
     pub action: &'static str,
+    /// `None`: everywhere; `Some(pane)`: only there, ahead of global keys.
+    pub pane: Option<Pane>,
 }
 
 #[derive(Debug, Clone)]
@@ -23,6 +42,7 @@ fn key(code: KeyCode, action: &'static str) -> Binding {
         code,
         modifiers: KeyModifiers::NONE,
         action,
+        pane: None,
     }
 }
 
@@ -31,6 +51,24 @@ fn ctrl(c: char, action: &'static str) -> Binding {
         code: KeyCode::Char(c),
         modifiers: KeyModifiers::CONTROL,
         action,
+        pane: None,
+    }
+}
+
+fn shift(c: char, action: &'static str) -> Binding {
+    Binding {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::SHIFT,
+        action,
+        pane: None,
+    }
+}
+
+/// A binding that only holds in `pane`.
+fn at(pane: Pane, b: Binding) -> Binding {
+    Binding {
+        pane: Some(pane),
+        ..b
     }
 }
 
@@ -52,11 +90,7 @@ impl Default for Keymap {
                 ctrl('f', "page-down"),
                 key(Char('g'), "top"),
                 key(Home, "top"),
-                Binding {
-                    code: Char('G'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "bottom",
-                },
+                shift('G', "bottom"),
                 key(End, "bottom"),
                 key(Enter, "enter"),
                 key(Char('d'), "describe"),
@@ -72,48 +106,38 @@ impl Default for Keymap {
                 key(Char('c'), "container"),
                 // Platform views: keys no k9s habit or other action uses.
                 key(Char('m'), "minio"),
-                Binding {
-                    code: Char('T'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "trino",
-                },
-                Binding {
-                    code: Char('K'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "kafka",
-                },
-                Binding {
-                    code: Char('B'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "velero",
-                },
+                shift('T', "trino"),
+                shift('K', "kafka"),
+                shift('B', "velero"),
                 key(Char('!'), "alerts"),
                 // k9s sorts with shifted letters.
-                Binding {
-                    code: Char('N'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "sort-name",
-                },
-                Binding {
-                    code: Char('A'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "sort-age",
-                },
-                Binding {
-                    code: Char('S'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "sort-status",
-                },
-                Binding {
-                    code: Char('R'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "sort-restarts",
-                },
-                Binding {
-                    code: Char('O'),
-                    modifiers: KeyModifiers::SHIFT,
-                    action: "sort-node",
-                },
+                shift('N', "sort-name"),
+                shift('A', "sort-age"),
+                shift('S', "sort-status"),
+                shift('R', "sort-restarts"),
+                shift('O', "sort-node"),
+                // Pane actions, with k9s's keys where k9s has one.
+                at(Pane::Pods, ctrl('d', "delete")),
+                at(Pane::Pods, key(Char('r'), "restart")),
+                at(Pane::Pods, key(Char('s'), "scale")),
+                at(Pane::Nodes, key(Char('c'), "cordon")),
+                at(Pane::Nodes, key(Char('u'), "uncordon")),
+                at(Pane::Nodes, shift('D', "drain")),
+                at(Pane::Trino, key(Char('x'), "kill")),
+                at(Pane::Alerts, shift('S', "silence")),
+                at(Pane::Alerts, key(Char('o'), "runbook")),
+                at(Pane::Silences, ctrl('d', "delete")),
+                at(Pane::Velero, key(Char('b'), "backup")),
+                at(Pane::Velero, shift('R', "restore")),
+                at(Pane::Velero, key(Tab, "switch-table")),
+                at(Pane::Runbooks, key(Tab, "switch-table")),
+                at(Pane::Runbooks, key(Char('r'), "run")),
+                at(Pane::Runbooks, key(Char('c'), "cleanup")),
+                at(Pane::Runbook, key(Char('r'), "run")),
+                at(Pane::Run, key(Char('n'), "notes")),
+                at(Pane::Run, shift('A', "abort")),
+                at(Pane::Run, ctrl('c', "abort")),
+                at(Pane::Run, key(Char('v'), "report")),
             ],
         }
     }
@@ -140,25 +164,55 @@ impl Keymap {
                     names.join(", ")
                 ));
             };
+            // A pane action keeps its pane(s): new keys for `scale` still only scale pods.
+            let mut panes: Vec<Option<Pane>> = self
+                .bindings
+                .iter()
+                .filter(|b| b.action == action)
+                .map(|b| b.pane)
+                .collect();
+            panes.dedup();
+            if panes.is_empty() {
+                panes.push(None);
+            }
             self.bindings.retain(|b| b.action != action);
-            self.bindings
-                .extend(keys.into_iter().map(|(code, modifiers)| Binding {
-                    code,
-                    modifiers,
-                    action,
-                }));
+            for pane in panes {
+                self.bindings
+                    .extend(keys.iter().map(|&(code, modifiers)| Binding {
+                        code,
+                        modifiers,
+                        action,
+                        pane,
+                    }));
+            }
         }
         Ok(self)
     }
 
-    /// The action a key press means in a normal (non-typing) mode.
+    /// The action a key press means in a normal (non-typing) mode, outside any pane.
     pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        self.action_in(None, ev)
+    }
+
+    /// The action a key press means in `pane`: the pane's own keys first, then the
+    /// global ones.
+    pub fn action_in(&self, pane: Option<Pane>, ev: &KeyEvent) -> Option<Action> {
+        if let Some(b) = pane.and_then(|p| {
+            self.bindings
+                .iter()
+                .find(|b| b.pane == Some(p) && same_key(b, ev))
+        }) {
+            return Action::from_name(b.action);
+        }
         if let KeyCode::Char(d @ '0'..='9') = ev.code
             && ev.modifiers - KeyModifiers::SHIFT == KeyModifiers::NONE
         {
             return Some(Action::Favourite(d as u8 - b'0'));
         }
-        let b = self.bindings.iter().find(|b| same_key(b, ev))?;
+        let b = self
+            .bindings
+            .iter()
+            .find(|b| b.pane.is_none() && same_key(b, ev))?;
         Action::from_name(b.action)
     }
 
@@ -183,6 +237,19 @@ impl Keymap {
         self.bindings
             .iter()
             .find(|b| b.action == name)
+            .map(describe_key)
+    }
+
+    /// The first key bound to an action in `pane` (its own keys, else a global one).
+    pub fn key_in(&self, pane: Pane, name: &str) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == name && b.pane == Some(pane))
+            .or_else(|| {
+                self.bindings
+                    .iter()
+                    .find(|b| b.action == name && b.pane.is_none())
+            })
             .map(describe_key)
     }
 }
@@ -244,6 +311,24 @@ mod tests {
             km.action(&press(KeyCode::Char('3'), KeyModifiers::NONE)),
             Some(Action::Favourite(3))
         );
+        // Pane keys hold in their pane and win there over global ones.
+        let shift_s = press(KeyCode::Char('S'), KeyModifiers::SHIFT);
+        assert_eq!(
+            km.action_in(Some(Pane::Alerts), &shift_s),
+            Some(Action::Silence)
+        );
+        assert_eq!(
+            km.action_in(Some(Pane::Pods), &shift_s),
+            Some(Action::SortBy("status".into()))
+        );
+        let ctrl_d = press(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(
+            km.action_in(Some(Pane::Pods), &ctrl_d),
+            Some(Action::Delete)
+        );
+        assert_eq!(km.action_in(Some(Pane::Nodes), &ctrl_d), None);
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(km.action_in(Some(Pane::Run), &ctrl_c), Some(Action::Abort));
         let help = km.help_rows();
         assert!(
             help.iter()

@@ -6,10 +6,14 @@
 
 pub mod action;
 mod apply;
+pub mod dialog;
+pub mod form;
 pub mod keymap;
 pub mod list;
+mod pane_ops;
 pub mod platform;
 mod rows;
+pub mod runs;
 
 use std::collections::HashMap;
 
@@ -23,12 +27,16 @@ use crate::model::nodes::NodeRow;
 use crate::model::pods::{PodRow, Shared};
 use crate::model::trino::{TrinoQueryDetail, TrinoSummary};
 use crate::model::velero::VeleroSnapshot;
+use crate::ops::Op;
+use crate::runbook::{Answer, Question, RunState};
 pub use action::Action;
-pub use apply::apply;
 use apply::on_key;
+pub use apply::{apply, pane_of};
+use dialog::{Dialog, OpPreview, OpRefusal};
 use keymap::Keymap;
 use list::List;
 use platform::Platform;
+use runs::{RunbookInfo, Runbooks};
 
 /// Which objects the pods view watches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +137,32 @@ pub enum Msg {
     Kafka(Result<Vec<KafkaLagRow>, String>),
     Velero(Result<VeleroSnapshot, String>),
     Alerts(Result<AlertsSnapshot, String>),
+    /// The answer to `Effect::PrepareOp { id, .. }`: permission checked and the server's
+    /// dry run as preview lines, or why the op cannot go ahead.
+    OpPrepared {
+        id: u64,
+        result: Result<OpPreview, OpRefusal>,
+    },
+    /// The answer to `Effect::ExecuteOp { id, .. }`: the outcome's one-line summary.
+    OpDone {
+        id: u64,
+        result: Result<String, String>,
+    },
+    /// The runbook catalog (embedded + user directory), or why it failed to load.
+    Runbooks(Result<Vec<RunbookInfo>, String>),
+    /// Runs left `Running` by a process that died (shown at start).
+    Interrupted(Vec<RunState>),
+    /// A run was started or resumed (its id), or could not be (why).
+    RunStarted(Result<String, String>),
+    /// The engine's events for the active run.
+    RunState(RunState),
+    RunAsk(Question),
+    RunFinished(RunState),
+    /// The active run's report text (answer to `Effect::LoadReport`).
+    RunReport {
+        run: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What the runtime must do after an update.
@@ -144,6 +178,39 @@ pub enum Effect {
     SwitchContext(String),
     /// `GET /v1/query/{id}` for the query detail view; answered by `Msg::TrinoQuery`.
     FetchTrinoQuery(String),
+    /// Ops::check then Ops::preview; answered by `Msg::OpPrepared { id, .. }`.
+    PrepareOp {
+        id: u64,
+        op: Op,
+    },
+    /// Ops::execute (the operator confirmed); answered by `Msg::OpDone { id, .. }`.
+    ExecuteOp {
+        id: u64,
+        op: Op,
+    },
+    /// Poll a platform feed now (after an op changed what it shows).
+    Refresh(SourceId),
+    /// Start a runbook with the parameters the operator set (the others keep their
+    /// defaults); answered by `Msg::RunStarted`, then the run's events.
+    StartRunbook {
+        name: String,
+        params: std::collections::BTreeMap<String, String>,
+    },
+    /// Resume an interrupted run.
+    ResumeRun(String),
+    /// Clean up an interrupted run: resume it aborted, so only its finally steps run.
+    CleanupRun(String),
+    /// The operator's answer to the active run's question.
+    AnswerRun(Answer),
+    /// An operator note for the active run.
+    RunNote(String),
+    /// Abort the active run (its finally steps still run).
+    AbortRun,
+    /// Read the active run's report; answered by `Msg::RunReport`.
+    LoadReport {
+        run: String,
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +260,15 @@ pub enum View {
     Velero,
     Alerts,
     Silences,
+    /// The runbook catalog and the interrupted runs.
+    Runbooks,
+    /// One runbook: summary, parameters, steps.
+    Runbook {
+        name: String,
+        scroll: usize,
+    },
+    /// The active run: steps with state and timers, details, notes, report.
+    Run,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -251,7 +327,16 @@ pub struct AppState {
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// The modal on top of everything (op confirmation, form, runbook question); it
+    /// gets every key first.
+    pub dialog: Option<Dialog>,
+    /// The runbook catalog, interrupted runs and the active run.
+    pub runbooks: Runbooks,
     log_generation: u64,
+    /// Ids for ops sent to the runtime, so a late answer to a cancelled dialog is ignored.
+    op_seq: u64,
+    /// Ops confirmed and executing, by id (to refresh what they changed).
+    ops_in_flight: Vec<(u64, Op)>,
 }
 
 /// The pods that need attention, worst first, with why. Recomputed only when the pods
@@ -309,7 +394,11 @@ impl AppState {
             now: Timestamp::now(),
             size: (80, 24),
             dirty: true,
+            dialog: None,
+            runbooks: Runbooks::default(),
             log_generation: 0,
+            op_seq: 0,
+            ops_in_flight: Vec::new(),
         }
     }
 
@@ -330,6 +419,20 @@ impl AppState {
 
     fn say(&mut self, text: impl Into<String>) {
         self.message = Some((text.into(), self.now));
+    }
+
+    /// A footer message that stays `secs` seconds (instead of the usual few).
+    fn say_for(&mut self, text: impl Into<String>, secs: i64) {
+        let shown = self
+            .now
+            .checked_add(jiff::SignedDuration::from_secs(secs - MESSAGE_SECS))
+            .unwrap_or(self.now);
+        self.message = Some((text.into(), shown));
+    }
+
+    fn next_op_id(&mut self) -> u64 {
+        self.op_seq += 1;
+        self.op_seq
     }
 
     /// Brings filtered/sorted views up to date; the runtime calls it once before a frame.
@@ -365,6 +468,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             // Ages and staleness are coarse: redraw when a minute label could change.
             if now.as_second() / 60 != state.now.as_second() / 60 {
+                state.dirty = true;
+            }
+            // The run view's timers count seconds while a run is going.
+            if matches!(state.view(), View::Run) && state.runbooks.running() {
                 state.dirty = true;
             }
             state.now = now;
@@ -496,9 +603,29 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 .on_alerts(result, state.now, &mut state.sources);
             state.dirty = true;
         }
+        Msg::OpPrepared { id, result } => {
+            dialog::on_prepared(state, id, result);
+            state.dirty = true;
+        }
+        Msg::OpDone { id, result } => {
+            state.dirty = true;
+            return dialog::on_done(state, id, result);
+        }
+        msg @ (Msg::Runbooks(_)
+        | Msg::Interrupted(_)
+        | Msg::RunStarted(_)
+        | Msg::RunState(_)
+        | Msg::RunAsk(_)
+        | Msg::RunFinished(_)
+        | Msg::RunReport { .. }) => {
+            state.dirty = true;
+            return runs::on_msg(state, msg);
+        }
     }
     Vec::new()
 }
 
+#[cfg(test)]
+mod action_tests;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,7 @@ use crate::model::alerts::{self, AlertGroup, AlertRow, AlertsSnapshot, SilenceRo
 use crate::model::kafka::{self, KafkaLagRow};
 use crate::model::minio::{BucketUsage, MinioSummary};
 use crate::model::trino::{self, TrinoQuery, TrinoSummary};
-use crate::model::velero::{BackupRow, VeleroSnapshot};
+use crate::model::velero::{BackupRow, ScheduleRow, VeleroSnapshot};
 
 /// The last good data of one feed and when it arrived.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +170,15 @@ impl PlatformRow for BackupRow {
     }
 }
 
+impl PlatformRow for ScheduleRow {
+    fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+    fn text(&self) -> String {
+        format!("{} {} {}", self.name, self.cron, self.rpo.label())
+    }
+}
+
 impl PlatformRow for AlertRow {
     fn id(&self) -> String {
         format!("{}/{}", self.name, self.fingerprint)
@@ -206,6 +215,14 @@ impl PlatformRow for SilenceRow {
     }
 }
 
+/// Which of the Velero view's tables has the cursor (tab switches).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum VeleroTable {
+    Schedules,
+    #[default]
+    Backups,
+}
+
 /// Every platform feed and the lists its view shows.
 #[derive(Debug, Clone, Default)]
 pub struct Platform {
@@ -220,6 +237,8 @@ pub struct Platform {
     pub queries: List<Ranked<TrinoQuery>>,
     pub lags: List<Ranked<KafkaLagRow>>,
     pub backups: List<Ranked<BackupRow>>,
+    pub schedules: List<Ranked<ScheduleRow>>,
+    pub velero_focus: VeleroTable,
     /// Alerts flattened in group order.
     pub alert_rows: List<Ranked<AlertRow>>,
     pub silences: List<Ranked<SilenceRow>>,
@@ -298,6 +317,8 @@ impl Platform {
             && let Some(v) = &self.velero.data
         {
             self.backups.replace_all(ranked(v.backups.iter().cloned()));
+            self.schedules
+                .replace_all(ranked(v.schedules.iter().cloned()));
         }
         sources.insert(SourceId::Velero, state);
     }
@@ -333,6 +354,7 @@ impl Platform {
         self.queries.refresh(|_| true, ranked_sort_key);
         self.lags.refresh(|_| true, ranked_sort_key);
         self.backups.refresh(|_| true, ranked_sort_key);
+        self.schedules.refresh(|_| true, ranked_sort_key);
         self.alert_rows.refresh(|_| true, ranked_sort_key);
         self.silences.refresh(|_| true, ranked_sort_key);
     }
@@ -377,7 +399,10 @@ impl Platform {
             View::Minio => &mut self.buckets,
             View::Trino => &mut self.queries,
             View::Kafka => &mut self.lags,
-            View::Velero => &mut self.backups,
+            View::Velero => match self.velero_focus {
+                VeleroTable::Backups => &mut self.backups,
+                VeleroTable::Schedules => &mut self.schedules,
+            },
             View::Alerts => &mut self.alert_rows,
             View::Silences => &mut self.silences,
             _ => return None,
@@ -390,7 +415,10 @@ impl Platform {
             View::Minio => self.buckets.filtered(),
             View::Trino => self.queries.filtered(),
             View::Kafka => self.lags.filtered(),
-            View::Velero => self.backups.filtered(),
+            View::Velero => match self.velero_focus {
+                VeleroTable::Backups => self.backups.filtered(),
+                VeleroTable::Schedules => self.schedules.filtered(),
+            },
             View::Alerts => self.alert_rows.filtered(),
             View::Silences => self.silences.filtered(),
             _ => false,

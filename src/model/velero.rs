@@ -249,6 +249,8 @@ fn go_duration_secs(s: &str) -> Option<i64> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleRow {
     pub name: String,
+    /// Where the Schedule lives (Velero's namespace, for "back up now").
+    pub namespace: String,
     pub cron: String,
     pub paused: bool,
     pub last_backup: Option<Timestamp>,
@@ -262,6 +264,10 @@ pub struct ScheduleRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BackupRow {
     pub name: String,
+    /// Where the Backup lives (Velero's namespace, for a restore).
+    pub namespace: String,
+    /// `spec.includedNamespaces` (empty or `*`: all of them).
+    pub namespaces: Vec<String>,
     pub schedule: Option<String>,
     pub phase: String,
     pub items_done: Option<u64>,
@@ -341,6 +347,17 @@ impl BackupRow {
     pub fn from_object(v: &Value) -> Option<BackupRow> {
         Some(BackupRow {
             name: s(v, "/metadata/name")?,
+            namespace: s(v, "/metadata/namespace").unwrap_or_else(|| "velero".into()),
+            namespaces: v
+                .pointer("/spec/includedNamespaces")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
             schedule: s(v, "/metadata/labels/velero.io~1schedule-name").filter(|s| !s.is_empty()),
             phase: s(v, "/status/phase").unwrap_or_else(|| "New".into()),
             items_done: n(v, "/status/progress/itemsBackedUp"),
@@ -440,6 +457,7 @@ impl VeleroSnapshot {
                 };
                 Some(ScheduleRow {
                     rpo: rpo_status(last_success, interval_secs, paused, now),
+                    namespace: s(v, "/metadata/namespace").unwrap_or_else(|| "velero".into()),
                     last_backup: ts(v, "/status/lastBackup"),
                     name,
                     cron,

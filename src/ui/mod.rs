@@ -3,6 +3,7 @@
 //! I/O and never changes app state; a terminal below the minimum size gets a one-line
 //! message instead of a broken layout.
 
+mod dialog;
 mod panes;
 pub mod widgets;
 
@@ -63,6 +64,14 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame) {
         View::Velero => panes::velero::draw(state, theme, frame, body),
         View::Alerts => panes::alerts::draw(state, theme, frame, body),
         View::Silences => panes::alerts::draw_silences(state, theme, frame, body),
+        View::Runbooks => panes::runbooks::draw(state, theme, frame, body),
+        View::Runbook { name, scroll } => {
+            panes::runbooks::draw_runbook(state, theme, frame, body, name, *scroll)
+        }
+        View::Run => panes::run::draw(state, theme, frame, body),
+    }
+    if let Some(d) = &state.dialog {
+        dialog::draw(d, theme, frame, body);
     }
     draw_footer(state, theme, frame, footer);
 }
@@ -89,7 +98,16 @@ fn draw_header(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" READ-ONLY ", theme.header_badge));
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    let pad = (area.width as usize).saturating_sub(used + time.len() + 1);
+    // The clock gives way to what matters more (READ-ONLY on a narrow terminal).
+    let width = area.width as usize;
+    let time = if used + time.len() < width {
+        time
+    } else if used + 6 < width {
+        state.now.strftime("%H:%M").to_string()
+    } else {
+        String::new()
+    };
+    let pad = width.saturating_sub(used + time.len() + 1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::raw(time));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
@@ -120,11 +138,25 @@ fn draw_footer(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.footer), area);
 }
 
-/// Key hints for the focused view, taken from the live keymap.
-/// Whole hints only: one that does not fit is dropped, never cut.
+/// Key hints for the focused view, taken from the live keymap (the pane's own keys
+/// first). Whole hints only: one that does not fit is dropped, never cut.
 fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
+    if state.dialog.is_some() {
+        return Line::styled("dialog open — its keys are shown in it", theme.dim);
+    }
     let names: &[(&str, &str)] = match state.view() {
-        View::Overview | View::Pods => &[
+        View::Pods => &[
+            ("enter", "open"),
+            ("logs", "logs"),
+            ("delete", "delete"),
+            ("restart", "restart"),
+            ("scale", "scale"),
+            ("filter", "filter"),
+            ("command", "cmd"),
+            ("help", "help"),
+            ("quit", "quit"),
+        ],
+        View::Overview => &[
             ("enter", "open"),
             ("describe", "describe"),
             ("yaml", "yaml"),
@@ -136,8 +168,10 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
         ],
         View::Nodes => &[
             ("enter", "pods"),
+            ("cordon", "cordon"),
+            ("uncordon", "uncordon"),
+            ("drain", "drain"),
             ("describe", "describe"),
-            ("yaml", "yaml"),
             ("filter", "filter"),
             ("back", "back"),
             ("help", "help"),
@@ -157,6 +191,8 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
         | View::TrinoQuery { .. } => &[("down", "scroll"), ("back", "back"), ("quit", "quit")],
         View::Alerts => &[
             ("enter", "go to pane"),
+            ("runbook", "runbook"),
+            ("silence", "silence"),
             ("filter", "filter"),
             ("back", "back"),
             ("command", "cmd"),
@@ -164,12 +200,50 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
         ],
         View::Trino => &[
             ("enter", "query detail"),
+            ("kill", "kill"),
             ("filter", "filter"),
             ("back", "back"),
             ("command", "cmd"),
             ("help", "help"),
         ],
-        View::Minio | View::Kafka | View::Velero | View::Silences => &[
+        View::Velero => &[
+            ("switch-table", "table"),
+            ("backup", "backup now"),
+            ("restore", "restore"),
+            ("filter", "filter"),
+            ("back", "back"),
+            ("help", "help"),
+        ],
+        View::Silences => &[
+            ("delete", "expire"),
+            ("filter", "filter"),
+            ("back", "back"),
+            ("command", "cmd"),
+            ("help", "help"),
+        ],
+        View::Runbooks => &[
+            ("enter", "open/resume"),
+            ("run", "run"),
+            ("cleanup", "clean up"),
+            ("switch-table", "table"),
+            ("back", "back"),
+            ("help", "help"),
+        ],
+        View::Runbook { .. } => &[
+            ("run", "run"),
+            ("down", "scroll"),
+            ("back", "back"),
+            ("help", "help"),
+        ],
+        View::Run => &[
+            ("enter", "answer/report"),
+            ("notes", "note"),
+            ("abort", "abort"),
+            ("report", "report"),
+            ("down", "steps"),
+            ("back", "back"),
+        ],
+        View::Minio | View::Kafka => &[
             ("down", "select"),
             ("filter", "filter"),
             ("back", "back"),
@@ -177,10 +251,15 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
             ("help", "help"),
         ],
     };
+    let pane = crate::app::pane_of(state.view());
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (name, label) in names {
-        if let Some(k) = state.keymap.key_for(name) {
+        let key = match pane {
+            Some(p) => state.keymap.key_in(p, name),
+            None => state.keymap.key_for(name),
+        };
+        if let Some(k) = key {
             let key = format!("<{k}>");
             let text = format!(" {label}  ");
             let len = key.chars().count() + text.chars().count();

@@ -2,7 +2,7 @@
 //! suppressed (silenced/inhibited) and pending, oldest first; with since-when, labels,
 //! summary and runbook, where they come from (Alertmanager, or Prometheus when no
 //! Alertmanager is configured), and for the selected alert where Enter jumps. Also the
-//! read-only silences view.
+//! silences view (ctrl-d expires one).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -168,10 +168,27 @@ fn draw_selected(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect)
         first.push(Span::raw(printable(s)));
     }
     let mut second = Vec::new();
-    if let Some(rb) = &a.runbook {
-        second.push(Span::raw("runbook: "));
-        second.push(Span::styled(printable(rb), theme.footer_key));
-        second.push(Span::raw("  "));
+    let key = |name: &str| {
+        state
+            .keymap
+            .key_in(crate::app::keymap::Pane::Alerts, name)
+            .unwrap_or_else(|| name.into())
+    };
+    match state.runbooks.for_alert(&a.name, a.runbook.as_deref()) {
+        Some(rb) => {
+            second.push(Span::raw("runbook "));
+            second.push(Span::raw(rb.name.clone()));
+            second.push(Span::raw(" ("));
+            second.push(Span::styled(key("runbook"), theme.footer_key));
+            second.push(Span::raw(" opens)  "));
+        }
+        None => {
+            if let Some(rb) = &a.runbook {
+                second.push(Span::raw("runbook: "));
+                second.push(Span::styled(printable(rb), theme.footer_key));
+                second.push(Span::raw("  "));
+            }
+        }
     }
     match concern(a) {
         Some(c) => {
@@ -195,7 +212,14 @@ fn draw_selected(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect)
 pub fn draw_silences(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let status = feed_status(theme, state, SourceId::Alerts, &state.platform.alerts);
     let list = &state.platform.silences;
-    let title_text = format!(" Silences ({}) read only ", list.visible_len());
+    let title_text = format!(
+        " Silences ({}) — {} expires the selected one ",
+        list.visible_len(),
+        state
+            .keymap
+            .key_in(crate::app::keymap::Pane::Silences, "delete")
+            .unwrap_or_else(|| "ctrl-d".into())
+    );
     let Some(snap) = status.data else {
         let body = status
             .notice

@@ -10,7 +10,10 @@ use crate::app::AppState;
 use crate::theme::Theme;
 
 pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect, scroll: usize) {
-    let mut lines = vec![Line::styled("Keys", theme.table_header)];
+    let mut lines = vec![Line::styled(
+        "Keys (pane actions open a dialog: preview, then confirm; esc cancels)",
+        theme.table_header,
+    )];
     for (keys, name, description) in state.keymap.help_rows() {
         lines.push(Line::from(vec![
             Span::styled(format!("  {keys:<18}"), theme.footer_key),
@@ -35,7 +38,12 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect, scro
             "Velero schedules, RPO, backups, restores",
         ),
         (":alerts", "alerts (enter: go to the pane it concerns)"),
-        (":silences", "Alertmanager silences (read only)"),
+        (":silences", "Alertmanager silences (ctrl-d expires)"),
+        (
+            ":runbooks  :rb",
+            "runbooks and interrupted runs (enter opens, r runs)",
+        ),
+        (":runbook <name>", "one runbook's page"),
         (":q", "quit"),
         ("0-9", "namespace favourites (0 = all)"),
     ] {

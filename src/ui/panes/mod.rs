@@ -10,5 +10,7 @@ pub mod nodes;
 pub mod overview;
 pub mod platform_summary;
 pub mod pods;
+pub mod run;
+pub mod runbooks;
 pub mod trino;
 pub mod velero;

@@ -12,14 +12,16 @@ use crate::model::pods::Severity;
 use crate::theme::Theme;
 use crate::ui::widgets::{self, Column, col, severity_style, severity_symbol, source_badges, wide};
 
+/// STATUS is wide enough for `Ready,SchedulingDisabled` (a cordoned node must read as
+/// one at 80 columns); ROLES is the first to go when space is short.
 pub const COLUMNS: &[Column] = &[
     wide("NAME", 16, 0, 6),
-    wide("STATUS", 12, 0, 14),
-    col("ROLES", 13, 2),
+    wide("STATUS", 24, 0, 2),
+    col("ROLES", 13, 3),
     col("PODS", 4, 1),
     col("CPU%", 4, 1),
     col("MEM%", 4, 1),
-    wide("PRESSURE", 8, 3, 14),
+    wide("PRESSURE", 8, 2, 14),
     wide("TAINTS", 16, 4, 34),
     col("VERSION", 8, 5),
     col("AGE", 4, 2),

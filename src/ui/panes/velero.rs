@@ -2,13 +2,16 @@
 //! successful backup and RPO status (ok / late / MISSED); backup storage locations
 //! (Available/Unavailable, last validation); restores; and recent backups (the
 //! selectable list) with phase, progress, errors/warnings, start, duration, expiry and
-//! location. When the Velero CRDs are not served the view says so instead.
+//! location. Tab moves the cursor between the schedules (`b` backs one up now) and
+//! the backups (`R` restores one). When the Velero CRDs are not served the view says so
+//! instead.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::app::platform::VeleroTable;
 use crate::app::{AppState, SourceId};
 use crate::model::duration::human_duration;
 use crate::model::pods::Severity;
@@ -122,7 +125,7 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
     constraints.push(Constraint::Min(4));
     let areas = Layout::vertical(constraints).split(area);
     let now = state.now;
-    draw_schedules(v, theme, frame, areas[0], now);
+    draw_schedules(state, v, theme, frame, areas[0], now);
     draw_locations(v, theme, frame, areas[1], now);
     if with_restores {
         draw_restores(v, theme, frame, areas[2], now);
@@ -133,16 +136,21 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_schedules(
+    state: &AppState,
     v: &VeleroSnapshot,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
     now: jiff::Timestamp,
 ) {
-    let rows = v
-        .schedules
-        .iter()
-        .map(|s| {
+    let list = &state.platform.schedules;
+    let focused = state.platform.velero_focus == VeleroTable::Schedules;
+    let height = area.height.saturating_sub(3) as usize;
+    let offset = list.scroll_for(height);
+    let rows = list
+        .window(offset, height)
+        .map(|r| {
+            let s = &r.row;
             let sev = rpo_severity(&s.rpo);
             let rpo = match (&s.rpo, &s.interval_error) {
                 (RpoStatus::Unknown, Some(e)) => format!("unknown: {e}"),
@@ -175,7 +183,8 @@ fn draw_schedules(
     let worst = v.worst_schedule().map(|s| &s.rpo);
     let title = Line::from(vec![Span::styled(
         format!(
-            " Velero schedules ({}){} ",
+            " {}Velero schedules ({}){} ",
+            if focused { "▶ " } else { "" },
             v.schedules.len(),
             match worst {
                 Some(RpoStatus::Missed) => " · RPO MISSED",
@@ -186,7 +195,8 @@ fn draw_schedules(
         ),
         theme.title,
     )]);
-    widgets::table(frame, area, theme, title, SCHEDULES, rows, None);
+    let selected = focused.then(|| list.selected.checked_sub(offset)).flatten();
+    widgets::table(frame, area, theme, title, SCHEDULES, rows, selected);
 }
 
 fn draw_locations(
@@ -288,12 +298,17 @@ fn draw_backups(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) 
             )
         })
         .collect();
+    let focused = state.platform.velero_focus == VeleroTable::Backups;
     let mut title = vec![Span::styled(
-        format!(" Backups ({}) ", list.visible_len()),
+        format!(
+            " {}Backups ({}) ",
+            if focused { "▶ " } else { "" },
+            list.visible_len()
+        ),
         theme.title,
     )];
     title.extend(widgets::filter_span(theme, &list.filter));
-    let selected = list.selected.checked_sub(offset);
+    let selected = focused.then(|| list.selected.checked_sub(offset)).flatten();
     widgets::table(
         frame,
         area,
