@@ -449,30 +449,8 @@ fn default_crash_runs_for() -> String {
     "5s".to_string()
 }
 
-/// Parses durations like `90s`, `15m`, `3h`, `40d`, `1h30m`.
-pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
-    let mut total = 0u64;
-    let mut number = String::new();
-    let mut seen = false;
-    for c in s.trim().chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: u64 = number.parse().ok()?;
-        number.clear();
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(unit)?)?;
-        seen = true;
-    }
-    (number.is_empty() && seen).then(|| std::time::Duration::from_secs(total))
-}
+/// Durations in scenarios: `90s`, `15m`, `3h`, `40d`, `1h30m`.
+pub use crate::model::duration::parse_duration;
 
 impl Scenario {
     /// Loads a built-in scenario by name, or a file by path, resolving `extends`.
