@@ -137,13 +137,7 @@ fn set_filter(state: &mut AppState, filter: Filter) {
 /// Opens the view an alert concerns, on top of the alerts view (esc comes back). Node
 /// and pod alerts narrow the list to the node or pod they name.
 fn jump_to_concern(state: &mut AppState) {
-    let Some(alert) = state
-        .platform
-        .alert_rows
-        .selected_row()
-        .map(|r| r.row.clone())
-    else {
-        state.say("no alert selected");
+    let Some(alert) = state.selected_alert() else {
         return;
     };
     let Some(concern) = alerts::concern(&alert) else {

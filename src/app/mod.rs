@@ -417,6 +417,19 @@ impl AppState {
             .unwrap_or(SourceState::Connecting)
     }
 
+    /// The alert under the cursor in the Alerts view, or a footer note that there is none.
+    fn selected_alert(&mut self) -> Option<crate::model::alerts::AlertRow> {
+        let alert = self
+            .platform
+            .alert_rows
+            .selected_row()
+            .map(|r| r.row.clone());
+        if alert.is_none() {
+            self.say("no alert selected");
+        }
+        alert
+    }
+
     fn say(&mut self, text: impl Into<String>) {
         self.message = Some((text.into(), self.now));
     }

@@ -139,13 +139,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
             )
         }
         (Action::Silence, View::Alerts) => {
-            let Some(a) = state
-                .platform
-                .alert_rows
-                .selected_row()
-                .map(|r| r.row.clone())
-            else {
-                state.say("no alert selected");
+            let Some(a) = state.selected_alert() else {
                 return Vec::new();
             };
             let mut labels = vec![("alertname".to_string(), a.name.clone())];

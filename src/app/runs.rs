@@ -455,13 +455,7 @@ pub(super) fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         (Action::OpenRunbook, View::Alerts) => {
-            let Some(a) = state
-                .platform
-                .alert_rows
-                .selected_row()
-                .map(|r| r.row.clone())
-            else {
-                state.say("no alert selected");
+            let Some(a) = state.selected_alert() else {
                 return Vec::new();
             };
             match state.runbooks.for_alert(&a.name, a.runbook.as_deref()) {

@@ -74,20 +74,13 @@ fn silence_line(s: &Value) -> String {
         .into_iter()
         .flatten()
         .map(|m| {
-            let op = match (
-                m["isEqual"].as_bool().unwrap_or(true),
-                m["isRegex"].as_bool().unwrap_or(false),
-            ) {
-                (true, false) => "=",
-                (false, false) => "!=",
-                (true, true) => "=~",
-                (false, true) => "!~",
-            };
-            format!(
-                "{}{op}\"{}\"",
-                m["name"].as_str().unwrap_or(""),
-                m["value"].as_str().unwrap_or("")
-            )
+            SilenceMatcher {
+                name: m["name"].as_str().unwrap_or("").to_string(),
+                value: m["value"].as_str().unwrap_or("").to_string(),
+                is_regex: m["isRegex"].as_bool().unwrap_or(false),
+                is_equal: m["isEqual"].as_bool().unwrap_or(true),
+            }
+            .to_string()
         })
         .collect();
     format!(

@@ -436,80 +436,71 @@ pub async fn find_consumers(
     namespace: &str,
     secret: &str,
 ) -> Result<Vec<Consumer>, OpError> {
-    let lp = ListParams::default();
-    let fail = |what: &str, e: kube::Error| {
-        OpError::from_kube(&format!("{what} in namespace {namespace}"), &e)
-    };
     let mut found = Vec::new();
-    let mut add = |kind: &str,
-                   name: Option<String>,
-                   workload: Option<WorkloadKind>,
-                   spec: Option<&PodSpec>| {
-        if let Some(spec) = spec {
-            let (uses, sub_path) = uses_in(spec, secret);
-            if !uses.is_empty() {
-                found.push(Consumer {
-                    kind: kind.to_string(),
-                    name: name.unwrap_or_default(),
-                    workload,
-                    uses,
-                    sub_path,
-                });
-            }
+    let mut add = |kind: &str, name: Option<String>, workload, spec: Option<&PodSpec>| {
+        let Some(spec) = spec else { return };
+        let (uses, sub_path) = uses_in(spec, secret);
+        if !uses.is_empty() {
+            found.push(Consumer {
+                kind: kind.to_string(),
+                name: name.unwrap_or_default(),
+                workload,
+                uses,
+                sub_path,
+            });
         }
     };
-    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| fail("deployments", e))?;
-    for d in deployments.items {
+    for d in list::<Deployment>(client, namespace, "deployments").await? {
+        let spec = d.spec.as_ref().and_then(|s| s.template.spec.as_ref());
         add(
             "Deployment",
-            d.metadata.name,
+            d.metadata.name.clone(),
             Some(WorkloadKind::Deployment),
-            d.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+            spec,
         );
     }
-    let statefulsets = Api::<StatefulSet>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| fail("statefulsets", e))?;
-    for s in statefulsets.items {
+    for s in list::<StatefulSet>(client, namespace, "statefulsets").await? {
+        let spec = s.spec.as_ref().and_then(|s| s.template.spec.as_ref());
         add(
             "StatefulSet",
-            s.metadata.name,
+            s.metadata.name.clone(),
             Some(WorkloadKind::StatefulSet),
-            s.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+            spec,
         );
     }
-    let daemonsets = Api::<DaemonSet>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| fail("daemonsets", e))?;
-    for d in daemonsets.items {
+    for d in list::<DaemonSet>(client, namespace, "daemonsets").await? {
+        let spec = d.spec.as_ref().and_then(|s| s.template.spec.as_ref());
         add(
             "DaemonSet",
-            d.metadata.name,
+            d.metadata.name.clone(),
             Some(WorkloadKind::DaemonSet),
-            d.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+            spec,
         );
     }
-    let cronjobs = Api::<CronJob>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| fail("cronjobs", e))?;
-    for c in cronjobs.items {
-        add(
-            "CronJob",
-            c.metadata.name,
-            None,
-            c.spec
-                .as_ref()
-                .and_then(|s| s.job_template.spec.as_ref())
-                .and_then(|j| j.template.spec.as_ref()),
-        );
+    for c in list::<CronJob>(client, namespace, "cronjobs").await? {
+        let spec = c
+            .spec
+            .as_ref()
+            .and_then(|s| s.job_template.spec.as_ref())
+            .and_then(|j| j.template.spec.as_ref());
+        add("CronJob", c.metadata.name.clone(), None, spec);
     }
     Ok(found)
+}
+
+async fn list<K>(client: &Client, namespace: &str, what: &str) -> Result<Vec<K>, OpError>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    K::DynamicType: Default,
+{
+    Api::<K>::namespaced(client.clone(), namespace)
+        .list(&ListParams::default())
+        .await
+        .map(|l| l.items)
+        .map_err(|e| OpError::from_kube(&format!("{what} in namespace {namespace}"), &e))
 }
 
 #[cfg(test)]
