@@ -162,6 +162,16 @@ async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
     );
     // The audit log has the restore and the cleanup under this run id.
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    let run_records: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains("\"op\":\"runbook\"") && l.contains(&id))
+        .collect();
+    assert!(
+        run_records.len() == 2
+            && run_records[0].contains("\"outcome\":\"started\"")
+            && run_records[1].contains("\"outcome\":\"succeeded\""),
+        "the run's start and end in the audit log: {run_records:?}"
+    );
     for op in ["\"restore\"", "\"delete-drill-namespace\""] {
         assert!(
             audit
@@ -456,8 +466,16 @@ async fn readonly_and_viewer_are_refused_before_the_call_and_audited() {
             "{context}: {audit}"
         );
         assert!(
-            !audit.contains("\"dry_run\":false,\"phase\":\"before\""),
+            !audit.lines().any(|l| !l.contains("\"op\":\"runbook\"")
+                && l.contains("\"dry_run\":false,\"phase\":\"before\"")),
             "{context}: nothing executed"
+        );
+        // The run itself is on record: started, then failed.
+        assert!(
+            audit.lines().any(|l| l.contains("\"op\":\"runbook\"")
+                && l.contains("\"phase\":\"after\"")
+                && l.contains("failed")),
+            "{context}: {audit}"
         );
     }
     assert_eq!(backups(kube).await, before, "no backup was created");

@@ -434,6 +434,34 @@ impl Ops {
             .clone()
     }
 
+    /// Records a runbook run starting (`phase` Before) or ending (After) in the audit
+    /// log, so a run that stopped before any write still says what happened. `params`
+    /// are the run's parameters (names of things, never secret values).
+    pub async fn record_run(
+        &self,
+        runbook: &str,
+        run: &str,
+        phase: Phase,
+        outcome: String,
+        params: Value,
+    ) {
+        let record = AuditRecord {
+            time: Timestamp::now(),
+            identity: self.identity().await,
+            context: self.context.clone(),
+            op: "runbook".into(),
+            target: format!("runbook {runbook}"),
+            params,
+            dry_run: false,
+            phase,
+            outcome,
+            run: Some(run.to_string()),
+        };
+        if let Err(e) = self.audit.append(&record) {
+            tracing::error!("{e}");
+        }
+    }
+
     /// Read-only mode, then the API's availability, then RBAC (cached).
     pub async fn check(&self, op: &Op) -> Permission {
         if self.readonly {

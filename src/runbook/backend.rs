@@ -13,6 +13,8 @@ use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
+use super::state::RunState;
+use crate::audit::Phase;
 use crate::ops::{Op, OpError, Ops, Outcome, Permission, Preview};
 use crate::sources::prometheus::{Prometheus, Sample};
 
@@ -41,6 +43,8 @@ pub trait Backend: Send + Sync + 'static {
     fn promql(&self, query: &str) -> impl Future<Output = Result<Vec<Sample>, String>> + Send;
     /// The kube identity ops act as (for the report).
     fn identity(&self) -> impl Future<Output = String> + Send;
+    /// Writes the run's start (`ended` false) or end to the audit log.
+    fn record_run(&self, state: &RunState, ended: bool) -> impl Future<Output = ()> + Send;
 }
 
 /// The kinds checks and queries may name: (kind, group, version, plural, namespaced).
@@ -162,6 +166,20 @@ impl Backend for Live {
 
     async fn execute(&self, op: &Op, run: Option<&str>) -> Result<Outcome, OpError> {
         self.ops.execute(op, run).await
+    }
+
+    async fn record_run(&self, state: &RunState, ended: bool) {
+        let (phase, outcome) = if ended {
+            (Phase::After, state.status.label())
+        } else if state.steps.iter().any(|s| s.started.is_some()) {
+            (Phase::Before, "resumed".to_string())
+        } else {
+            (Phase::Before, "started".to_string())
+        };
+        let params = serde_json::to_value(&state.params).unwrap_or_default();
+        self.ops
+            .record_run(&state.runbook, &state.id, phase, outcome, params)
+            .await;
     }
 
     async fn get(

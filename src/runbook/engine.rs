@@ -189,6 +189,7 @@ impl<B: Backend> Engine<B> {
             self.aborted = true;
         }
         self.persist().await;
+        self.backend.record_run(&self.state, false).await;
         let main = self.rb.steps.len();
         let mut stopped = self.state.failed() || self.aborted;
         for i in 0..self.state.steps.len() {
@@ -279,6 +280,7 @@ impl<B: Backend> Engine<B> {
         }
         self.state.owner = None;
         self.persist().await;
+        self.backend.record_run(&self.state, true).await;
         let _ = self
             .events
             .send(RunEvent::Finished(self.state.clone()))

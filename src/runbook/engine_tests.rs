@@ -68,6 +68,8 @@ impl Backend for Fake {
     async fn identity(&self) -> String {
         "tester".into()
     }
+
+    async fn record_run(&self, _state: &RunState, _ended: bool) {}
 }
 
 const BOOK: &str = "name: t\ntitle: T\nlookups:\n  - id: w\n    read-replicas: {kind: StatefulSet, namespace: a, name: w}\nparams:\n  - {name: replicas, type: int, default: \"{{ lookups.w.replicas + 2 }}\"}\nsteps:\n  - id: high\n    check: {promql: q, expect: \"> 10\"}\n  - id: scale\n    scale: {kind: StatefulSet, namespace: a, name: w, replicas: \"{{ params.replicas }}\"}\n  - id: ok\n    confirm: \"scaled {{ steps.scale.replicas }}?\"\nfinally:\n  - id: undo\n    when: run.failed\n    scale: {kind: StatefulSet, namespace: a, name: w, replicas: 3}\n";
