@@ -362,6 +362,17 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
         ops.preview(&drop_drill).await.unwrap().confirmation,
         lakedeck::ops::Confirmation::TypeName("drill-ops-nessie".into())
     );
+    // Velero writes into the namespace until the restore has finished.
+    let restores = velero(&client, "Restore", "restores");
+    let restore_name = out.outputs["restore"].as_str().unwrap().to_string();
+    wait_until(
+        "the restore to complete",
+        Duration::from_secs(60),
+        || async {
+            restores.get(&restore_name).await.unwrap().data["status"]["phase"] == "Completed"
+        },
+    )
+    .await;
     ops.execute(&drop_drill, run).await.unwrap();
     wait_until(
         "the drill namespace to go",

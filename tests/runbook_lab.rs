@@ -119,7 +119,7 @@ async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
     assert_eq!(code, 0, "{out}");
     assert!(took < Duration::from_secs(60), "took {took:?}\n{out}");
     assert!(
-        out.contains("[3/7] Restore nessie into drill namespaces"),
+        out.contains("[3/9] Restore nessie into drill namespaces"),
         "{out}"
     );
     let kube = client(&lab, "lakedeck-lab").await;

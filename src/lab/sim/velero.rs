@@ -263,6 +263,12 @@ impl Velero {
             Step::Object(res, obj) => {
                 let ns = str_at(obj, "/metadata/namespace");
                 let name = str_at(obj, "/metadata/name");
+                // Like the API server: no new content in a namespace being deleted (or
+                // gone); Velero counts the item as an error and goes on.
+                let namespace = store.get(ids::namespaces(), "", &ns).map(|e| e.value());
+                if namespace.is_none_or(|n| n["status"]["phase"] == "Terminating") {
+                    return Err(());
+                }
                 if store.get(*res, &ns, &name).is_some() {
                     return Ok(false);
                 }
