@@ -568,3 +568,115 @@ fn bad_runbook_files_and_parameters_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(out.contains("no run"), "{out}");
 }
+
+/// Runs `runbook run NAME --yes` against `lab` and returns the report (JSON).
+fn run_to_report(
+    lab: &LabProcess,
+    data: &Path,
+    name: &str,
+    params: &[&str],
+) -> (i32, String, Value) {
+    let mut args = vec!["runbook", "run", name, "--context", "lakedeck-lab", "--yes"];
+    for p in params {
+        args.extend(["--param", p]);
+    }
+    let (code, out) = run(Some(lab), data, &args);
+    let id = run_id(&out);
+    (code, out.clone(), report_json(data, &id))
+}
+
+fn step<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {report}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_not_ready_confirms_the_node_and_drains_it() {
+    // node-failure at 10x: compute-3 goes NotReady after 60 simulated seconds.
+    let lab = LabProcess::start(&["--scenario", "node-failure", "--speed", "10"]);
+    let kube = client(&lab, "lakedeck-lab").await;
+    let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(kube.clone());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = nodes.get("compute-3").await.unwrap();
+        let ready = n
+            .status
+            .and_then(|s| s.conditions)
+            .unwrap_or_default()
+            .into_iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True");
+        if !ready {
+            break;
+        }
+        assert!(Instant::now() < deadline, "compute-3 never went NotReady");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, report) =
+        run_to_report(&lab, data.path(), "node-not-ready", &["node=compute-3"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        step(&report, "state")["outcome"],
+        "done",
+        "the node is confirmed NotReady"
+    );
+    assert_eq!(step(&report, "drain")["outcome"], "done");
+    let n = nodes.get("compute-3").await.unwrap();
+    assert_eq!(
+        n.spec.unwrap().unschedulable,
+        Some(true),
+        "cordoned by the run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minio_drive_offline_waits_until_the_drive_is_back() {
+    // minio-disk-pressure at 10x: a drive goes offline at 5 s and is replaced at 10 min
+    // (simulated), i.e. about a minute of wall time after the run starts.
+    let lab = LabProcess::start(&["--scenario", "minio-disk-pressure", "--speed", "10"]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, report) = run_to_report(&lab, data.path(), "minio-drive-offline", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        step(&report, "drives")["outcome"],
+        "done",
+        "a drive was reported offline: {out}"
+    );
+    assert_eq!(
+        step(&report, "pods")["outcome"],
+        "done",
+        "the MinIO pods were checked: {out}"
+    );
+    assert_eq!(step(&report, "online")["outcome"], "done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_consumer_lag_restarts_the_consumers_and_sees_the_lag_come_down() {
+    // kafka-lag-spike at 10x: connect-s3-sink falls behind within seconds and recovers
+    // after four simulated minutes; the seed's crash-looping connect worker keeps the
+    // Deployment at 1/2 Ready, which the runbook records without stopping.
+    let lab = LabProcess::start(&["--scenario", "kafka-lag-spike", "--speed", "10"]);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, report) = run_to_report(
+        &lab,
+        data.path(),
+        "kafka-consumer-lag",
+        &["ready_timeout=15s"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        step(&report, "lag")["outcome"],
+        "done",
+        "the lag was high: {out}"
+    );
+    assert_eq!(step(&report, "restart")["outcome"], "done");
+    assert_eq!(step(&report, "catching_up")["outcome"], "done");
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    assert!(audit.contains("\"op\":\"rollout-restart\""), "{audit}");
+}
