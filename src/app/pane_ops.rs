@@ -351,7 +351,8 @@ pub(super) fn submit(state: &mut AppState, form: &Form) -> Result<Vec<Effect>, S
                 .filter_map(|(f, default)| {
                     let v = f.value();
                     let unchanged = default.as_deref() == Some(v.as_str())
-                        || (default.is_none() && v.is_empty());
+                        || (v.is_empty()
+                            && (default.is_none() || super::runs::is_computed(default.as_deref())));
                     (!unchanged).then(|| (f.label.clone(), v))
                 })
                 .collect();

@@ -369,12 +369,20 @@ fn run_runbook(state: &mut AppState, name: &str) -> Vec<Effect> {
         .params
         .iter()
         .map(|p| {
-            Field::new(
-                &p.name,
-                &p.help,
-                p.default.as_deref().unwrap_or(""),
-                p.default.is_none(),
-            )
+            // A computed default (`{{ lookups.workers.replicas + 2 }}`) means nothing to
+            // the operator: the field starts empty and says when it is worked out.
+            let computed = is_computed(p.default.as_deref());
+            let help = if computed {
+                format!("{} (leave empty: worked out when the run starts)", p.help)
+            } else {
+                p.help.clone()
+            };
+            let value = if computed {
+                ""
+            } else {
+                p.default.as_deref().unwrap_or("")
+            };
+            Field::new(&p.name, &help, value, p.default.is_none())
         })
         .collect();
     state.dialog = Some(Dialog::Form(Form::new(
@@ -390,6 +398,11 @@ fn run_runbook(state: &mut AppState, name: &str) -> Vec<Effect> {
         },
     )));
     Vec::new()
+}
+
+/// Whether a parameter's default is a template the engine computes at start.
+pub fn is_computed(default: Option<&str>) -> bool {
+    default.is_some_and(|d| d.contains("{{"))
 }
 
 fn selected_interrupted(state: &AppState) -> Option<String> {

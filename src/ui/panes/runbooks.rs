@@ -197,7 +197,13 @@ pub fn draw_runbook(
             Span::styled(format!("  {}", p.name), theme.footer_key),
             Span::raw(format!(
                 " = {}",
-                p.default.as_deref().map_or("(required)".into(), printable)
+                match p.default.as_deref() {
+                    None => "(required)".to_string(),
+                    Some(_) if crate::app::runs::is_computed(p.default.as_deref()) => {
+                        "(worked out at start)".to_string()
+                    }
+                    Some(d) => printable(d),
+                }
             )),
             Span::styled(
                 format!("  {}", printable(&p.help.replace('\n', " "))),
