@@ -113,18 +113,25 @@ async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
             "--context",
             "lakedeck-lab",
             "--yes",
+            "--param",
+            "verify_promql=max(minio_cluster_drive_online_total)",
         ],
     );
     let took = started.elapsed();
     assert_eq!(code, 0, "{out}");
     assert!(took < Duration::from_secs(60), "took {took:?}\n{out}");
     assert!(
-        out.contains("[3/9] Restore nessie into drill namespaces"),
+        out.contains("[3/10] Restore nessie into drill namespaces"),
         "{out}"
     );
     let kube = client(&lab, "lakedeck-lab").await;
     assert!(drill_namespaces(&kube).await.is_empty());
 
+    assert!(
+        out.contains("Verification query max(minio_cluster_drive_online_total)")
+            && out.contains("(expected > 0)"),
+        "the optional PromQL verification ran: {out}"
+    );
     let id = run_id(&out);
     let report = report_json(data.path(), &id);
     assert_eq!(report["status"], "succeeded");
