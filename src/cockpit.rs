@@ -428,6 +428,14 @@ pub async fn run(
     let _ = tx
         .send(Msg::Interrupted(runbook::interrupted(&data_dir)))
         .await;
+    {
+        let (client, tx) = (tasks.client.clone(), tx.clone());
+        tokio::spawn(async move {
+            if let Ok(found) = crate::ops::drill_namespaces(&client).await {
+                let _ = tx.send(Msg::DrillNamespaces(found)).await;
+            }
+        });
+    }
     let mut run: Option<RunControl> = None;
 
     let mut tui = match Tui::enter() {

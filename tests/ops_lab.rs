@@ -346,6 +346,10 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
         ns.metadata.labels.unwrap()[lakedeck::ops::DRILL_RUN_LABEL],
         "ops-test"
     );
+    assert_eq!(
+        lakedeck::ops::drill_namespaces(&client).await.unwrap(),
+        vec![("drill-ops-nessie".to_string(), "ops-test".to_string())]
+    );
     let again = ops.preview(restore).await.unwrap_err();
     assert!(again.to_string().contains("already exists"), "{again}");
     let live = ops

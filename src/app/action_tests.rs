@@ -783,6 +783,24 @@ fn a_finished_run_loads_and_shows_its_report() {
 }
 
 #[test]
+fn drill_namespaces_no_known_run_owns_are_announced() {
+    let mut s = cockpit(false);
+    update(&mut s, Msg::Interrupted(Vec::new()));
+    update(
+        &mut s,
+        Msg::DrillNamespaces(vec![(
+            "drill-20261120-trino".into(),
+            "velero-restore-drill-20261120-020000-aaaa".into(),
+        )]),
+    );
+    let (m, _) = s.message.clone().unwrap();
+    assert!(
+        m.contains("drill namespace still present: drill-20261120-trino (run velero-restore-drill-20261120-020000-aaaa)"),
+        "{m}"
+    );
+}
+
+#[test]
 fn interrupted_runs_are_announced_and_can_be_resumed_or_cleaned_up() {
     let mut s = cockpit(false);
     update(
@@ -801,6 +819,15 @@ fn interrupted_runs_are_announced_and_can_be_resumed_or_cleaned_up() {
         m.contains("2 interrupted runs") && m.contains(":runbooks"),
         "{m}"
     );
+    // The interrupted drill's namespace is not announced twice.
+    update(
+        &mut s,
+        Msg::DrillNamespaces(vec![(
+            "drill-20261121093000-nessie".into(),
+            "velero-restore-drill-20261121-093000-3fa2".into(),
+        )]),
+    );
+    assert_eq!(s.message.clone().unwrap().0, m);
     // Still shown 30 s later.
     let later = s
         .now

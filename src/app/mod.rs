@@ -152,6 +152,9 @@ pub enum Msg {
     Runbooks(Result<Vec<RunbookInfo>, String>),
     /// Runs left `Running` by a process that died (shown at start).
     Interrupted(Vec<RunState>),
+    /// Namespaces carrying the drill label, with their run id (checked at start, so a
+    /// drill namespace is never left behind unnoticed).
+    DrillNamespaces(Vec<(String, String)>),
     /// A run was started or resumed (its id), or could not be (why).
     RunStarted(Result<String, String>),
     /// The engine's events for the active run.
@@ -626,6 +629,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         msg @ (Msg::Runbooks(_)
         | Msg::Interrupted(_)
+        | Msg::DrillNamespaces(_)
         | Msg::RunStarted(_)
         | Msg::RunState(_)
         | Msg::RunAsk(_)

@@ -218,6 +218,24 @@ pub(super) fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.runbooks.interrupted = runs;
             state.runbooks.interrupted_selected = 0;
         }
+        Msg::DrillNamespaces(found) => {
+            // Namespaces of an interrupted run are already announced with that run.
+            let orphans: Vec<String> = found
+                .iter()
+                .filter(|(_, run)| !state.runbooks.interrupted.iter().any(|r| &r.id == run))
+                .map(|(ns, run)| format!("{ns} (run {run})"))
+                .collect();
+            if !orphans.is_empty() {
+                state.say_for(
+                    format!(
+                        "drill namespace{} still present: {} — `lakedeck runbook cleanup <run>` where the run lives, or check who is drilling",
+                        if orphans.len() == 1 { "" } else { "s" },
+                        orphans.join(", ")
+                    ),
+                    60,
+                );
+            }
+        }
         Msg::RunStarted(Ok(id)) => {
             state.runbooks.interrupted.retain(|r| r.id != id);
             match &mut state.runbooks.run {

@@ -28,6 +28,7 @@ use crate::sources::http::HttpEndpoint;
 use crate::sources::platform::Platform;
 
 pub use secrets::{Consumer, find_consumers};
+pub use velero::drill_namespaces;
 
 /// Label on every namespace a restore drill creates (value: the run id). Cleanup only
 /// ever deletes namespaces that carry it.

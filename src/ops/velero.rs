@@ -317,6 +317,23 @@ pub async fn preview(client: &Client, op: &Op) -> Result<Vec<String>, OpError> {
     }
 }
 
+/// Every namespace carrying the drill label, with the run that made it.
+pub async fn drill_namespaces(client: &Client) -> Result<Vec<(String, String)>, OpError> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let list = api
+        .list_metadata(&ListParams::default().labels(DRILL_RUN_LABEL))
+        .await
+        .map_err(|e| OpError::from_kube("drill namespaces", &e))?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter_map(|n| {
+            let run = n.metadata.labels?.get(DRILL_RUN_LABEL)?.clone();
+            Some((n.metadata.name?, run))
+        })
+        .collect())
+}
+
 /// The namespace if it exists; refuses one without the drill label.
 async fn drill_ns(client: &Client, namespace: &str) -> Result<Option<Namespace>, OpError> {
     let what = format!("namespace {namespace}");
