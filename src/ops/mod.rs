@@ -27,7 +27,6 @@ use crate::audit::{AuditLog, AuditRecord, Phase};
 use crate::sources::http::HttpEndpoint;
 use crate::sources::platform::Platform;
 
-pub use secrets::{Consumer, find_consumers};
 pub use velero::drill_namespaces;
 
 /// Label on every namespace a restore drill creates (value: the run id). Cleanup only

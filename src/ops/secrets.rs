@@ -1,7 +1,7 @@
 //! Secret rotation: keep a labelled copy of a Secret, give every key a new random value
-//! (merge patch of `data`), put a kept copy back (rollback), force an External Secret to
-//! re-sync, and find the workloads that consume a Secret (env, envFrom, volumes,
-//! projected volumes, image pull secrets) so they can be restarted.
+//! (merge patch of `data`), put a kept copy back (rollback) and force an External Secret
+//! to re-sync. Finding the consumers to restart is a read, done by the runbook's
+//! `find-consumers` query.
 //!
 //! Secret values exist here only in memory, between reading and writing them: they are
 //! never in a preview line, an outcome, an error or a log. Must not rotate what another
@@ -11,17 +11,15 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use k8s_openapi::ByteString;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::batch::v1::CronJob;
-use k8s_openapi::api::core::v1::{PodSpec, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
 use kube::api::{
-    Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams, PostParams,
+    Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
 };
 use ring::rand::SecureRandom;
 use serde_json::{Value, json};
 
-use super::{FIELD_MANAGER, Op, OpError, Outcome, SECRET_BACKUP_LABEL, WorkloadKind};
+use super::{FIELD_MANAGER, Op, OpError, Outcome, SECRET_BACKUP_LABEL};
 
 /// Label External Secrets puts on the Secrets it manages.
 const ESO_MANAGED: &str = "reconcile.external-secrets.io/managed";
@@ -355,189 +353,10 @@ fn unix_stamp() -> String {
     jiff::Timestamp::now().as_second().to_string()
 }
 
-/// A workload that reads a Secret, and how.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Consumer {
-    /// `Deployment`, `StatefulSet`, `DaemonSet` or `CronJob`.
-    pub kind: String,
-    pub name: String,
-    /// Restartable kinds; a CronJob's next run reads the new values by itself.
-    pub workload: Option<WorkloadKind>,
-    /// e.g. `env KC_DB_PASSWORD (container keycloak)`, `volume creds`.
-    pub uses: Vec<String>,
-    /// Mounted with `subPath`: never refreshed, even by the kubelet's sync.
-    pub sub_path: bool,
-}
-
-/// How a pod template uses `secret`; empty if it does not.
-fn uses_in(spec: &PodSpec, secret: &str) -> (Vec<String>, bool) {
-    let mut uses = Vec::new();
-    let containers = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten());
-    for c in containers.clone() {
-        for e in c.env.iter().flatten() {
-            let named = e
-                .value_from
-                .as_ref()
-                .and_then(|v| v.secret_key_ref.as_ref())
-                .is_some_and(|r| r.name == secret);
-            if named {
-                uses.push(format!("env {} (container {})", e.name, c.name));
-            }
-        }
-        for f in c.env_from.iter().flatten() {
-            if f.secret_ref.as_ref().is_some_and(|r| r.name == secret) {
-                uses.push(format!("envFrom (container {})", c.name));
-            }
-        }
-    }
-    let mut volumes = Vec::new();
-    for v in spec.volumes.iter().flatten() {
-        let direct = v
-            .secret
-            .as_ref()
-            .is_some_and(|s| s.secret_name.as_deref() == Some(secret));
-        let projected = v.projected.as_ref().is_some_and(|p| {
-            p.sources
-                .iter()
-                .flatten()
-                .any(|s| s.secret.as_ref().is_some_and(|s| s.name == secret))
-        });
-        if direct {
-            uses.push(format!("volume {}", v.name));
-            volumes.push(v.name.clone());
-        } else if projected {
-            uses.push(format!("projected volume {}", v.name));
-            volumes.push(v.name.clone());
-        }
-    }
-    let sub_path = containers.clone().any(|c| {
-        c.volume_mounts.iter().flatten().any(|m| {
-            volumes.contains(&m.name) && m.sub_path.as_deref().is_some_and(|s| !s.is_empty())
-        })
-    });
-    if spec
-        .image_pull_secrets
-        .iter()
-        .flatten()
-        .any(|r| r.name == secret)
-    {
-        uses.push("imagePullSecrets".into());
-    }
-    (uses, sub_path)
-}
-
-/// Every Deployment, StatefulSet, DaemonSet and CronJob in `namespace` whose pod
-/// template reads `secret`.
-pub async fn find_consumers(
-    client: &Client,
-    namespace: &str,
-    secret: &str,
-) -> Result<Vec<Consumer>, OpError> {
-    let mut found = Vec::new();
-    let mut add = |kind: &str, name: Option<String>, workload, spec: Option<&PodSpec>| {
-        let Some(spec) = spec else { return };
-        let (uses, sub_path) = uses_in(spec, secret);
-        if !uses.is_empty() {
-            found.push(Consumer {
-                kind: kind.to_string(),
-                name: name.unwrap_or_default(),
-                workload,
-                uses,
-                sub_path,
-            });
-        }
-    };
-    for d in list::<Deployment>(client, namespace, "deployments").await? {
-        let spec = d.spec.as_ref().and_then(|s| s.template.spec.as_ref());
-        add(
-            "Deployment",
-            d.metadata.name.clone(),
-            Some(WorkloadKind::Deployment),
-            spec,
-        );
-    }
-    for s in list::<StatefulSet>(client, namespace, "statefulsets").await? {
-        let spec = s.spec.as_ref().and_then(|s| s.template.spec.as_ref());
-        add(
-            "StatefulSet",
-            s.metadata.name.clone(),
-            Some(WorkloadKind::StatefulSet),
-            spec,
-        );
-    }
-    for d in list::<DaemonSet>(client, namespace, "daemonsets").await? {
-        let spec = d.spec.as_ref().and_then(|s| s.template.spec.as_ref());
-        add(
-            "DaemonSet",
-            d.metadata.name.clone(),
-            Some(WorkloadKind::DaemonSet),
-            spec,
-        );
-    }
-    for c in list::<CronJob>(client, namespace, "cronjobs").await? {
-        let spec = c
-            .spec
-            .as_ref()
-            .and_then(|s| s.job_template.spec.as_ref())
-            .and_then(|j| j.template.spec.as_ref());
-        add("CronJob", c.metadata.name.clone(), None, spec);
-    }
-    Ok(found)
-}
-
-async fn list<K>(client: &Client, namespace: &str, what: &str) -> Result<Vec<K>, OpError>
-where
-    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug,
-    K::DynamicType: Default,
-{
-    Api::<K>::namespaced(client.clone(), namespace)
-        .list(&ListParams::default())
-        .await
-        .map(|l| l.items)
-        .map_err(|e| OpError::from_kube(&format!("{what} in namespace {namespace}"), &e))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // fixtures; a failure should be loud
 mod tests {
     use super::*;
-
-    fn spec(v: Value) -> PodSpec {
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn env_envfrom_volumes_projected_and_pull_secrets_are_all_found() {
-        let s = spec(json!({
-            "containers": [{"name": "app",
-                "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
-                        {"name": "OTHER", "valueFrom": {"secretKeyRef": {"name": "other", "key": "k"}}}],
-                "envFrom": [{"secretRef": {"name": "db"}}],
-                "volumeMounts": [{"name": "creds", "mountPath": "/etc/db/password", "subPath": "password"}]}],
-            "volumes": [{"name": "creds", "secret": {"secretName": "db"}},
-                        {"name": "all", "projected": {"sources": [{"secret": {"name": "db"}}]}}],
-            "imagePullSecrets": [{"name": "db"}]
-        }));
-        let (uses, sub_path) = uses_in(&s, "db");
-        assert_eq!(
-            uses,
-            vec![
-                "env DB_PASSWORD (container app)",
-                "envFrom (container app)",
-                "volume creds",
-                "projected volume all",
-                "imagePullSecrets"
-            ]
-        );
-        assert!(sub_path, "a subPath mount never sees new values");
-        assert!(uses_in(&s, "nope").0.is_empty());
-    }
 
     #[test]
     fn random_values_are_long_and_differ() {
