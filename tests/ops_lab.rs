@@ -97,7 +97,44 @@ fn seed_ops() -> Vec<Op> {
             duration: SignedDuration::from_hours(2),
             comment: "ops test".into(),
         },
+        Op::DeletePod {
+            namespace: "trino".into(),
+            name: "trino-worker-0".into(),
+        },
+        Op::Drain {
+            node: "compute-2".into(),
+        },
+        Op::ForceSyncExternalSecret {
+            namespace: "trino".into(),
+            name: "trino-catalog-credentials".into(),
+        },
+        Op::Uncordon {
+            node: "compute-3".into(),
+        },
     ]
+}
+
+/// Every operation, including those whose dry run needs something a run made first
+/// (a silence, a query, a secret copy, a drill namespace): read-only mode and RBAC
+/// refuse them all before anything is looked up.
+fn all_ops() -> Vec<Op> {
+    let mut ops = seed_ops();
+    ops.extend([
+        Op::ExpireSilence { id: "x".into() },
+        Op::KillTrinoQuery {
+            query_id: "20261121_000000_00000_xxxxx".into(),
+            reason: "test".into(),
+        },
+        Op::RestoreSecret {
+            namespace: "keycloak".into(),
+            name: "keycloak-db".into(),
+            from: "keycloak-db-previous-20261121000000".into(),
+        },
+        Op::DeleteDrillNamespace {
+            namespace: "drill-x".into(),
+        },
+    ]);
+    ops
 }
 
 /// What a dry run must leave untouched, read back from the cluster.
@@ -111,6 +148,11 @@ struct Observed {
     drill_namespace: bool,
     keycloak_db: u64,
     secrets_in_keycloak: usize,
+    trino_worker0_uid: Option<String>,
+    compute2_unschedulable: bool,
+    pods_on_compute2: Vec<String>,
+    trino_catalog: u64,
+    es_force_sync: bool,
 }
 
 async fn observe(client: &kube::Client) -> Observed {
@@ -168,6 +210,48 @@ async fn observe(client: &kube::Client) -> Observed {
             .unwrap()
             .items
             .len(),
+        trino_worker0_uid: Api::<Pod>::namespaced(client.clone(), "trino")
+            .get("trino-worker-0")
+            .await
+            .unwrap()
+            .metadata
+            .uid,
+        compute2_unschedulable: nodes
+            .get("compute-2")
+            .await
+            .unwrap()
+            .spec
+            .unwrap()
+            .unschedulable
+            .unwrap_or(false),
+        pods_on_compute2: pods_on(
+            &Api::<Pod>::all(client.clone())
+                .list(&ListParams::default())
+                .await
+                .unwrap()
+                .items,
+            "compute-2",
+        ),
+        trino_catalog: digest(
+            &Api::<Secret>::namespaced(client.clone(), "trino")
+                .get("trino-catalog-credentials")
+                .await
+                .unwrap(),
+        ),
+        es_force_sync: Api::<DynamicObject>::namespaced_with(
+            client.clone(),
+            "trino",
+            &ApiResource::from_gvk_with_plural(
+                &GroupVersionKind::gvk("external-secrets.io", "v1", "ExternalSecret"),
+                "externalsecrets",
+            ),
+        )
+        .get("trino-catalog-credentials")
+        .await
+        .unwrap()
+        .metadata
+        .annotations
+        .is_some_and(|a| a.contains_key("force-sync")),
     }
 }
 
@@ -233,14 +317,14 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
     // Read-only: refused before anything is sent, and audited as refused.
     let ro_data = tempfile::tempdir().unwrap();
     let ro = session(&lab, "lakedeck-lab", true, ro_data.path()).await;
-    for op in seed_ops() {
+    for op in all_ops() {
         assert!(matches!(ro.ops.check(&op).await, Permission::ReadOnly(_)));
         let err = ro.ops.execute(&op, None).await.unwrap_err();
         assert!(matches!(err, OpError::ReadOnly(_)), "{err}");
         assert!(err.to_string().contains("read-only"), "{err}");
     }
     let refused = audit(ro_data.path());
-    assert_eq!(refused.len(), seed_ops().len());
+    assert_eq!(refused.len(), all_ops().len());
     assert!(
         refused
             .iter()
@@ -250,10 +334,12 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
     // The viewer: RBAC says no (SelfSubjectAccessReview) before the write is tried.
     let v_data = tempfile::tempdir().unwrap();
     let viewer = session(&lab, "lakedeck-lab-viewer", false, v_data.path()).await;
-    for op in seed_ops()
-        .into_iter()
-        .filter(|op| !matches!(op, Op::CreateSilence { .. }))
-    {
+    for op in all_ops().into_iter().filter(|op| {
+        !matches!(
+            op,
+            Op::CreateSilence { .. } | Op::ExpireSilence { .. } | Op::KillTrinoQuery { .. }
+        )
+    }) {
         let Permission::Forbidden(why) = viewer.ops.check(&op).await else {
             panic!("viewer allowed to {}", op.summary());
         };
