@@ -179,6 +179,12 @@ async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
             && run_records[1].contains("\"outcome\":\"succeeded\""),
         "the run's start and end in the audit log: {run_records:?}"
     );
+    assert!(
+        audit.lines().any(|l| l.contains("\"op\":\"restore\"")
+            && l.contains(&id)
+            && l.contains("\"dry_run\":true")),
+        "the restore's preview is audited under the run id"
+    );
     for op in ["\"restore\"", "\"delete-drill-namespace\""] {
         assert!(
             audit

@@ -490,13 +490,18 @@ impl Ops {
 
     /// The dry run: what would change. Audited as a dry run; refusals are audited too.
     pub async fn preview(&self, op: &Op) -> Result<Preview, OpError> {
-        self.gate(op, true, None).await?;
+        self.preview_for(op, None).await
+    }
+
+    /// [`Ops::preview`] as part of runbook run `run` (its audit records say so).
+    pub async fn preview_for(&self, op: &Op, run: Option<&str>) -> Result<Preview, OpError> {
+        self.gate(op, true, run).await?;
         let result = self.preview_unaudited(op).await;
         let outcome = match &result {
             Ok(p) => format!("ok: {}", p.lines.join("; ")),
             Err(e) => format!("failed: {e}"),
         };
-        self.record(op, true, Phase::After, outcome, None).await;
+        self.record(op, true, Phase::After, outcome, run).await;
         result
     }
 

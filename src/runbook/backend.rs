@@ -20,7 +20,11 @@ use crate::sources::prometheus::{Prometheus, Sample};
 
 pub trait Backend: Send + Sync + 'static {
     fn check(&self, op: &Op) -> impl Future<Output = Permission> + Send;
-    fn preview(&self, op: &Op) -> impl Future<Output = Result<Preview, OpError>> + Send;
+    fn preview(
+        &self,
+        op: &Op,
+        run: Option<&str>,
+    ) -> impl Future<Output = Result<Preview, OpError>> + Send;
     fn execute(
         &self,
         op: &Op,
@@ -160,8 +164,8 @@ impl Backend for Live {
         self.ops.check(op).await
     }
 
-    async fn preview(&self, op: &Op) -> Result<Preview, OpError> {
-        self.ops.preview(op).await
+    async fn preview(&self, op: &Op, run: Option<&str>) -> Result<Preview, OpError> {
+        self.ops.preview_for(op, run).await
     }
 
     async fn execute(&self, op: &Op, run: Option<&str>) -> Result<Outcome, OpError> {

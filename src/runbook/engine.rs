@@ -605,12 +605,19 @@ impl<B: Backend> Engine<B> {
         }
         if let Some(refusal) = self.backend.check(&op).await.refusal() {
             // Through the gate once more so the refusal is in the audit log.
-            let said = self.backend.preview(&op).await.err().unwrap_or(refusal);
+            let run = self.state.id.clone();
+            let said = self
+                .backend
+                .preview(&op, Some(&run))
+                .await
+                .err()
+                .unwrap_or(refusal);
             return Err(Stop::Failed(said.to_string()));
         }
+        let run = self.state.id.clone();
         let preview = self
             .backend
-            .preview(&op)
+            .preview(&op, Some(&run))
             .await
             .map_err(|e| Stop::Failed(e.to_string()))?;
         detail.extend(preview.lines.iter().cloned());

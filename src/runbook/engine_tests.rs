@@ -30,7 +30,7 @@ impl Backend for Fake {
             Permission::Allowed
         }
     }
-    async fn preview(&self, op: &Op) -> Result<Preview, OpError> {
+    async fn preview(&self, op: &Op, _run: Option<&str>) -> Result<Preview, OpError> {
         if self.readonly {
             return Err(OpError::ReadOnly("read-only: refused".into()));
         }
