@@ -22,7 +22,8 @@ use super::load::Runbook;
 use super::state::{self, Note, Owner, RunState, RunStatus, StepOutcome, StepState};
 use super::step::{OpStep, QueryStep, Step, StepKind};
 use super::{Answer, Question, RunEvent, opbuild, params, query, report, template};
-use crate::ops::{Confirmation, Op};
+use crate::model::duration::human_duration;
+use crate::ops::Confirmation;
 
 /// How a step ended when it did not succeed.
 enum Stop {
@@ -544,7 +545,10 @@ impl<B: Backend> Engine<B> {
                 self.state.steps[i].detail.truncate(base);
                 return Err(Stop::Failed(format!(
                     "timed out after {}: {last}",
-                    humanize(timeout)
+                    human_duration(
+                        jiff::SignedDuration::try_from(timeout)
+                            .unwrap_or(jiff::SignedDuration::MAX)
+                    )
                 )));
             }
             {
@@ -597,7 +601,12 @@ impl<B: Backend> Engine<B> {
         let mut detail = vec![op.summary()];
         if self.state.steps[i].op_sent
             && !self.dry_run
-            && let Some(found) = self.adopt(&op, i).await
+            && let Some(found) = query::already_done(
+                &self.backend,
+                &op,
+                self.state.steps[i].started.unwrap_or(self.state.started),
+            )
+            .await
         {
             outputs.extend(found);
             detail.push("already done before the interruption; not repeated".into());
@@ -650,57 +659,17 @@ impl<B: Backend> Engine<B> {
             .map_err(|e| Stop::Failed(e.to_string()))?;
         detail.push(outcome.summary.clone());
         outputs.extend(outcome.outputs);
-        if let Some(found) = self.adopt(&op, i).await {
+        if let Some(found) = query::already_done(
+            &self.backend,
+            &op,
+            self.state.steps[i].started.unwrap_or(self.state.started),
+        )
+        .await
+        {
             for (k, v) in found {
                 outputs.entry(k).or_insert(v);
             }
         }
         Ok((outputs, detail))
-    }
-
-    /// Outputs of an op that already happened (found by what it leaves behind).
-    async fn adopt(&self, op: &Op, i: usize) -> Option<BTreeMap<String, Value>> {
-        let since = self.state.steps[i].started.unwrap_or(self.state.started);
-        let (key, found) = match op {
-            Op::Restore {
-                velero_namespace,
-                namespace_mapping,
-                ..
-            } if !namespace_mapping.is_empty() => (
-                "restore",
-                query::find_restore(&self.backend, velero_namespace, namespace_mapping).await,
-            ),
-            Op::RotateSecret { namespace, name } => (
-                "previous_secret",
-                query::find_secret_backup(&self.backend, namespace, name, since).await,
-            ),
-            Op::BackupFromSchedule {
-                velero_namespace,
-                schedule,
-            } => (
-                "backup",
-                query::find_new_backup(&self.backend, velero_namespace, schedule, since).await,
-            ),
-            _ => return None,
-        };
-        let name = found.ok().flatten()?;
-        Some(BTreeMap::from([(key.to_string(), json!(name))]))
-    }
-}
-
-pub(crate) fn humanize(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=7199 => format!(
-            "{}m{}",
-            s / 60,
-            if s.is_multiple_of(60) {
-                String::new()
-            } else {
-                format!("{}s", s % 60)
-            }
-        ),
-        _ => format!("{}h{}m", s / 3600, (s % 3600) / 60),
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::backend::Backend;
 use super::fields;
+use crate::ops::Op;
 
 pub type Outputs = BTreeMap<String, Value>;
 
@@ -254,6 +255,36 @@ pub async fn find_restore<B: Backend>(
         .map(fields::name))
 }
 
+/// The outputs of an op that already happened before a crash, found by what it left
+/// behind (a restore with this mapping, a secret copy or a backup made since `since`),
+/// so a resumed run does not do it twice.
+pub async fn already_done<B: Backend>(b: &B, op: &Op, since: jiff::Timestamp) -> Option<Outputs> {
+    let (key, found) = match op {
+        Op::Restore {
+            velero_namespace,
+            namespace_mapping,
+            ..
+        } if !namespace_mapping.is_empty() => (
+            "restore",
+            find_restore(b, velero_namespace, namespace_mapping).await,
+        ),
+        Op::RotateSecret { namespace, name } => (
+            "previous_secret",
+            find_secret_backup(b, namespace, name, since).await,
+        ),
+        Op::BackupFromSchedule {
+            velero_namespace,
+            schedule,
+        } => (
+            "backup",
+            find_new_backup(b, velero_namespace, schedule, since).await,
+        ),
+        _ => return None,
+    };
+    let name = found.ok().flatten()?;
+    Some(Outputs::from([(key.to_string(), json!(name))]))
+}
+
 /// The newest backup copy of a secret made by rotation, created at or after `since`.
 pub async fn find_secret_backup<B: Backend>(
     b: &B,
@@ -261,20 +292,8 @@ pub async fn find_secret_backup<B: Backend>(
     secret: &str,
     since: jiff::Timestamp,
 ) -> Result<Option<String>, String> {
-    let copies = b
-        .list(
-            "Secret",
-            Some(ns),
-            Some(&format!("lakedeck.io/secret-backup-of={secret}")),
-            None,
-        )
-        .await?;
-    Ok(copies
-        .iter()
-        .filter_map(|c| fields::timestamp(c, "metadata.creationTimestamp").map(|t| (t, c)))
-        .filter(|(t, _)| t.as_second() >= since.as_second() - 1)
-        .max_by_key(|(t, _)| *t)
-        .map(|(_, c)| fields::name(c)))
+    let selector = format!("{}={secret}", crate::ops::SECRET_BACKUP_LABEL);
+    newest_since(b, "Secret", ns, &selector, since).await
 }
 
 /// The newest backup of `schedule` created at or after `since`.
@@ -284,15 +303,21 @@ pub async fn find_new_backup<B: Backend>(
     schedule: &str,
     since: jiff::Timestamp,
 ) -> Result<Option<String>, String> {
-    let backups = b
-        .list(
-            "Backup",
-            Some(velero_ns),
-            Some(&format!("velero.io/schedule-name={schedule}")),
-            None,
-        )
-        .await?;
-    Ok(backups
+    let selector = format!("velero.io/schedule-name={schedule}");
+    newest_since(b, "Backup", velero_ns, &selector, since).await
+}
+
+/// The newest `kind` object matching `selector` created at or after `since` (to the
+/// second, as creationTimestamp is): how an op that ran before a crash is recognised.
+async fn newest_since<B: Backend>(
+    b: &B,
+    kind: &str,
+    ns: &str,
+    selector: &str,
+    since: jiff::Timestamp,
+) -> Result<Option<String>, String> {
+    let found = b.list(kind, Some(ns), Some(selector), None).await?;
+    Ok(found
         .iter()
         .filter_map(|c| fields::timestamp(c, "metadata.creationTimestamp").map(|t| (t, c)))
         .filter(|(t, _)| t.as_second() >= since.as_second() - 1)

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::engine::humanize;
 use super::expect::text_of;
 use super::state::{RunState, StepOutcome, StepState, write_atomic};
+use crate::model::duration::human_duration;
 
 pub fn reports_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("reports")
@@ -26,7 +26,7 @@ fn secs(a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>) -> Option<i64> {
 
 fn dur(s: Option<i64>) -> String {
     s.map_or("—".into(), |s| {
-        humanize(std::time::Duration::from_secs(s.max(0).unsigned_abs()))
+        human_duration(jiff::SignedDuration::from_secs(s.max(0)))
     })
 }
 
