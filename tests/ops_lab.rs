@@ -302,7 +302,16 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
     );
 
     let records = audit(data.path());
-    assert!(records.len() >= seed_ops().len());
+    for op in seed_ops() {
+        assert!(
+            records.iter().any(|r| r.op == op.name()
+                && r.target == op.target()
+                && r.phase == Phase::After
+                && r.outcome.starts_with("ok: ")),
+            "no dry-run record for {}",
+            op.summary()
+        );
+    }
     assert!(
         records
             .iter()
