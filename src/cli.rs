@@ -144,7 +144,8 @@ pub struct LabArgs {
     /// Address to listen on (loopback only unless --allow-remote); port 0 picks a free port
     #[arg(long, default_value = "127.0.0.1:6443")]
     pub listen: SocketAddr,
-    /// Allow a non-loopback --listen address (the lab has no TLS)
+    /// Allow a non-loopback --listen address (the lab serves HTTPS with a CA made at start,
+    /// but anyone who can reach it and read its kubeconfig is cluster admin)
     #[arg(long)]
     pub allow_remote: bool,
     /// Built-in scenario name (seed, node-failure) or path to a scenario YAML file
@@ -162,6 +163,16 @@ pub struct LabArgs {
     /// Watch events kept for resuming watches; older resumes get 410 Expired
     #[arg(long, default_value_t = lab::DEFAULT_HISTORY)]
     pub watch_history: usize,
+    /// Start simulated time here instead of now (RFC 3339, e.g. 2030-12-31T23:59:00Z):
+    /// the seed's ages, last night's backups and every timestamp follow it
+    #[arg(long, value_name = "TIME", value_parser = parse_start_time)]
+    pub start_time: Option<jiff::Timestamp>,
+}
+
+fn parse_start_time(value: &str) -> Result<jiff::Timestamp, String> {
+    value.parse::<jiff::Timestamp>().map_err(|e| {
+        format!("{e}: give an RFC 3339 time with its offset, like 2030-12-31T23:59:00Z")
+    })
 }
 
 /// Runs the parsed command; returns the process exit code.
@@ -360,6 +371,7 @@ async fn run_lab(args: LabArgs) -> i32 {
         extra_pods: args.pods,
         speed: args.speed,
         history: args.watch_history,
+        start_time: args.start_time,
     };
     let started = std::time::Instant::now();
     let lab = match Lab::start(opts).await {

@@ -78,6 +78,7 @@ pub async fn connect(
             let kc = Kubeconfig::read_from(path).map_err(|e| {
                 format!("cannot read kubeconfig {}: {e} — fix the file or pass another with --kubeconfig", path.display())
             })?;
+            check_context(&kc, context, &path.display().to_string())?;
             let c = KubeConfig::from_custom_kubeconfig(kc.clone(), &options)
                 .await
                 .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?;
@@ -85,6 +86,7 @@ pub async fn connect(
         }
         None => match Kubeconfig::read() {
             Ok(kc) => {
+                check_context(&kc, context, "from KUBECONFIG or ~/.kube/config")?;
                 let c = KubeConfig::from_custom_kubeconfig(kc.clone(), &options)
                     .await
                     .map_err(|e| format!("kubeconfig: {e}"))?;
@@ -105,9 +107,18 @@ pub async fn connect(
         .map(str::to_string)
         .or_else(|| file.as_ref().and_then(|k| k.current_context.clone()))
         .unwrap_or_else(|| "in-cluster".into());
+    let server = config.cluster_url.to_string();
+    if let Some(what) = sendable_credentials(&config.auth_info)
+        && crate::sources::http::is_cleartext_remote(&server)
+    {
+        return Err(crate::sources::http::cleartext_refusal(
+            &format!("the {what} of context {context_name}"),
+            &server,
+        ));
+    }
     let connection = Connection {
         context: context_name,
-        server: config.cluster_url.to_string(),
+        server,
         user: None,
         readonly: false,
     };
@@ -122,6 +133,40 @@ pub async fn connect(
         kubeconfig_path: kubeconfig.cloned(),
         proxy,
     })
+}
+
+/// An unknown `--context` (or `:ctx`) names the ones the kubeconfig has, like kubectl's
+/// `kubectl config get-contexts` would show them.
+fn check_context(kc: &Kubeconfig, context: Option<&str>, file: &str) -> Result<(), String> {
+    let Some(wanted) = context else {
+        return Ok(());
+    };
+    if kc.contexts.iter().any(|c| c.name == wanted) {
+        return Ok(());
+    }
+    let names: Vec<&str> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+    Err(if names.is_empty() {
+        format!("no context {wanted:?} in the kubeconfig {file}: it has no contexts at all")
+    } else {
+        format!(
+            "no context {wanted:?} in the kubeconfig {file}; it has: {} — pass one of them with --context",
+            names.join(", ")
+        )
+    })
+}
+
+/// What of the kubeconfig user's credentials would travel in a request header (a client
+/// certificate cannot: without TLS there is no handshake to present it in).
+fn sendable_credentials(auth: &kube::config::AuthInfo) -> Option<&'static str> {
+    if auth.token.is_some() || auth.token_file.is_some() {
+        Some("bearer token")
+    } else if auth.password.is_some() {
+        Some("password")
+    } else if auth.exec.is_some() || auth.auth_provider.is_some() {
+        Some("token from its credential plugin")
+    } else {
+        None
+    }
 }
 
 struct Tasks {
@@ -451,6 +496,7 @@ pub async fn run(
     let floor = Duration::from_millis(config.frame_ms.max(10));
     let mut last_draw: Option<Instant> = None;
     let mut events = EventStream::new();
+    let hangup = crate::terminal::watch_hangup();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -476,6 +522,8 @@ pub async fn run(
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break,
             },
+            // The terminal is gone: nothing can be shown or typed any more.
+            () = hangup.notified() => break,
             Some(m) = rx.recv() => {
                 msgs.push(m);
                 // Coalesce a burst (a re-list, a log flood) into one frame.

@@ -2,7 +2,8 @@
 //! normal exit, on an error and on a panic of the UI thread (a panic in a background
 //! task must not tear down a live screen: it is logged and the task restarted). Frames
 //! are written through a buffered stdout inside synchronized-output brackets, so each
-//! frame leaves in one write and supporting terminals show it atomically.
+//! frame leaves in one write and supporting terminals show it atomically. It also
+//! watches for the terminal hanging up ([`watch_hangup`]).
 
 use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::OnceLock;
@@ -95,4 +96,46 @@ fn install_panic_hook() {
             tracing::error!("background task panicked: {info}");
         }
     }));
+}
+
+/// Notified once the controlling terminal hangs up (the SSH session or the terminal window
+/// went away). A process that ignores SIGHUP (`nohup`, `trap '' HUP`) is not told
+/// otherwise: a hung-up tty reads as end-of-file forever, and crossterm's reader retries
+/// that read in a tight loop, so the cockpit would burn a core until its next draw failed.
+/// A thread blocks in poll(2) on the terminal asking for no events at all: the kernel
+/// still reports POLLHUP/POLLERR/POLLNVAL, so it wakes only when the terminal is gone.
+/// Without a controlling terminal (nothing to lose) it is never notified.
+pub fn watch_hangup() -> std::sync::Arc<tokio::sync::Notify> {
+    use rustix::event::{PollFd, PollFlags, poll};
+    let notify = std::sync::Arc::new(tokio::sync::Notify::new());
+    let Ok(tty) = std::fs::File::open("/dev/tty") else {
+        return notify;
+    };
+    let notified = notify.clone();
+    let started = std::thread::Builder::new()
+        .name("tty-hangup".into())
+        .spawn(move || {
+            loop {
+                let mut fds = [PollFd::new(&tty, PollFlags::empty())];
+                match poll(&mut fds, None) {
+                    Err(rustix::io::Errno::INTR) => continue,
+                    Err(e) => {
+                        tracing::warn!("cannot watch the terminal for a hangup: {e}");
+                        return;
+                    }
+                    Ok(_) => {
+                        let gone = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
+                        if fds[0].revents().intersects(gone) {
+                            tracing::info!("the terminal hung up");
+                            notified.notify_one();
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+    if let Err(e) = started {
+        tracing::warn!("cannot watch the terminal for a hangup: {e}");
+    }
+    notify
 }

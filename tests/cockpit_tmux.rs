@@ -38,6 +38,9 @@ struct SessionSpec<'a> {
     args: &'a [&'a str],
     /// (name, Some(value)) sets a variable, (name, None) removes it.
     env: Vec<(&'a str, Option<&'a str>)>,
+    /// Run as `trap '' HUP; exec lakedeck …` (as under nohup): the pane's process is then
+    /// lakedeck itself, and it outlives the terminal unless it notices the hangup.
+    ignore_hangup: bool,
 }
 
 impl<'a> SessionSpec<'a> {
@@ -48,6 +51,7 @@ impl<'a> SessionSpec<'a> {
             height,
             args,
             env: vec![("NO_COLOR", Some("1")), ("TERM", Some("xterm-256color"))],
+            ignore_hangup: false,
         }
     }
 }
@@ -86,10 +90,14 @@ impl Session {
         program.extend(env_args.iter().map(|a| sh_quote(a)));
         program.push(sh_quote(env!("CARGO_BIN_EXE_lakedeck")));
         program.extend(spec.args.iter().map(|a| sh_quote(a)));
-        let script = format!(
-            "{}; echo \"EXITED $?\"; stty -a; sleep 60",
-            program.join(" ")
-        );
+        let script = if spec.ignore_hangup {
+            format!("trap '' HUP; exec {}", program.join(" "))
+        } else {
+            format!(
+                "{}; echo \"EXITED $?\"; stty -a; sleep 60",
+                program.join(" ")
+            )
+        };
         let width = spec.width.to_string();
         let height = spec.height.to_string();
         let session = Session {
@@ -578,6 +586,57 @@ fn q_leaves_the_terminal_usable() {
     let screen = s.wait_for_exit();
     assert!(screen.contains("EXITED 0"), "q exits 0:\n{screen}");
     assert_terminal_restored(&s, &screen);
+}
+
+/// User and system CPU time of process `pid` in clock ticks (1/100 s), or None once it
+/// is gone (or a zombie).
+fn cpu_ticks(pid: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) in parentheses.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    if fields.first() == Some(&"Z") {
+        return None;
+    }
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// `trap '' HUP; exec lakedeck` (as under nohup), then the terminal goes away: a hung-up
+/// tty reads as end-of-file forever, and the cockpit must stop at once instead of
+/// retrying that read in a tight loop (it used to burn a full core for ~8 s).
+#[test]
+fn a_hangup_with_sighup_ignored_ends_the_cockpit_without_spinning() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let mut spec = SessionSpec::new(100, 30, &["demo"]);
+    spec.ignore_hangup = true;
+    let s = Session::start(spec);
+    s.wait_for("the overview", START, overview_ready);
+    let pid = s
+        .tmux_ok(&["display-message", "-p", "-t", &s.name, "#{pane_pid}"])
+        .trim()
+        .to_string();
+    let before = cpu_ticks(&pid).expect("lakedeck is running as the pane's process");
+    // Closing the session closes the pty: the kernel hangs the terminal up.
+    s.tmux_ok(&["kill-session", "-t", &s.name]);
+    let deadline = Instant::now() + STEP;
+    let mut last = before;
+    while let Some(ticks) = cpu_ticks(&pid) {
+        last = ticks;
+        assert!(
+            Instant::now() < deadline,
+            "lakedeck (pid {pid}) still runs {STEP:?} after its terminal hung up, having used {} ms of CPU since",
+            (ticks - before) * 10
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A second of CPU would be a core spinning; stopping costs a few ticks.
+    assert!(
+        last - before < 50,
+        "lakedeck used {} ms of CPU between the hangup and its exit: it spun on the dead terminal",
+        (last - before) * 10
+    );
 }
 
 /// After the program is gone: cooked mode with echo, normal screen, no cockpit left.

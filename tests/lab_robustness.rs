@@ -459,9 +459,15 @@ fn broken_scenario_file_exits_2_with_file_line_column() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains(&format!("{}:4:", path.display())),
+        err.contains(&format!("{}:4:12:", path.display())),
         "file:line:column in {err}"
     );
+    // Which field wants what, in words (it used to say only "invalid u32").
+    assert!(
+        err.contains("nodes.count: expected a whole number, found \"lots\""),
+        "{err}"
+    );
+    assert!(!err.contains("u32"), "type jargon in {err}");
 
     std::fs::write(&path, "name: broken\nworkloads:\n  - kind: Deployment\n    namespace: a\n    name: b\n    labels: {a: b}\n    containers:\n      - {name: c, image: i, memory: 12XB}\n").unwrap();
     let (code, err) = lab_cli(&[

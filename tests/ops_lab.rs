@@ -56,8 +56,29 @@ fn digest(s: &Secret) -> u64 {
     h.finish()
 }
 
+/// The newest Completed backup of the seed's `nightly` schedule, read from the lab: the
+/// lab seeds a week of backups back from its own clock, so the name changes every day.
+async fn latest_nightly_backup(client: &kube::Client) -> String {
+    let backups = velero(client, "Backup", "backups")
+        .list(&ListParams::default().labels("velero.io/schedule-name=nightly"))
+        .await
+        .unwrap()
+        .items;
+    backups
+        .iter()
+        .filter(|b| b.data["status"]["phase"] == "Completed")
+        .max_by_key(|b| {
+            b.data["status"]["completionTimestamp"]
+                .as_str()
+                .map(String::from)
+        })
+        .and_then(|b| b.metadata.name.clone())
+        .expect("the seed has a Completed nightly backup")
+}
+
 /// The operations the lab's seed can take, one of each kind.
-fn seed_ops() -> Vec<Op> {
+async fn seed_ops(client: &kube::Client) -> Vec<Op> {
+    let backup = latest_nightly_backup(client).await;
     vec![
         Op::Scale {
             kind: WorkloadKind::StatefulSet,
@@ -79,7 +100,7 @@ fn seed_ops() -> Vec<Op> {
         },
         Op::Restore {
             velero_namespace: "velero".into(),
-            backup: "nightly-20261121020000".into(),
+            backup,
             namespace_mapping: BTreeMap::from([("nessie".into(), "drill-ops-nessie".into())]),
             drill_run: Some("ops-test".into()),
         },
@@ -116,19 +137,20 @@ fn seed_ops() -> Vec<Op> {
 
 /// Every operation, including those whose dry run needs something a run made first
 /// (a silence, a query, a secret copy, a drill namespace): read-only mode and RBAC
-/// refuse them all before anything is looked up.
-fn all_ops() -> Vec<Op> {
-    let mut ops = seed_ops();
+/// refuse them all before anything is looked up. Their names are made up, so none of
+/// them names a day.
+fn all_ops(seed: &[Op]) -> Vec<Op> {
+    let mut ops = seed.to_vec();
     ops.extend([
         Op::ExpireSilence { id: "x".into() },
         Op::KillTrinoQuery {
-            query_id: "20261121_000000_00000_xxxxx".into(),
+            query_id: "query-that-never-ran".into(),
             reason: "test".into(),
         },
         Op::RestoreSecret {
             namespace: "keycloak".into(),
             name: "keycloak-db".into(),
-            from: "keycloak-db-previous-20261121000000".into(),
+            from: "keycloak-db-previous-copy".into(),
         },
         Op::DeleteDrillNamespace {
             namespace: "drill-x".into(),
@@ -263,13 +285,48 @@ fn audit(data: &std::path::Path) -> Vec<lakedeck::audit::AuditRecord> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call() {
-    let lab = LabProcess::start(&[]);
+    dry_runs_and_refusals(&LabProcess::start(&[])).await;
+}
+
+/// The same with the lab's clock just past a year's end (whatever today is): last night's
+/// backup, the week of backups before it and every timestamp cross into a new month and
+/// year, and nothing may depend on the calendar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_runs_and_refusals_hold_with_the_lab_clock_just_past_new_year() {
+    let next_year = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .year()
+        + 1;
+    let start = jiff::civil::date(next_year, 1, 1)
+        .at(1, 30, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp();
+    let lab = LabProcess::start(&["--start-time", &start.to_string()]);
+    let client = session(
+        &lab,
+        "lakedeck-lab",
+        false,
+        tempfile::tempdir().unwrap().path(),
+    )
+    .await
+    .target
+    .client;
+    // The lab's own clock says where it is, and last night's backup is last year's.
+    let backup = latest_nightly_backup(&client).await;
+    let last_year = format!("nightly-{}1231", next_year - 1);
+    assert!(backup.starts_with(&last_year), "{backup}");
+    dry_runs_and_refusals(&lab).await;
+}
+
+async fn dry_runs_and_refusals(lab: &LabProcess) {
     let data = tempfile::tempdir().unwrap();
-    let admin = session(&lab, "lakedeck-lab", false, data.path()).await;
+    let admin = session(lab, "lakedeck-lab", false, data.path()).await;
     let client = admin.target.client.clone();
     let before = observe(&client).await;
+    let seed = seed_ops(&client).await;
 
-    for op in seed_ops() {
+    for op in seed.clone() {
         assert_eq!(
             admin.ops.check(&op).await,
             Permission::Allowed,
@@ -291,9 +348,9 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
     );
 
     // What the previews say, for the ones an operator reads most.
-    let scale = admin.ops.preview(&seed_ops()[0]).await.unwrap();
+    let scale = admin.ops.preview(&seed[0]).await.unwrap();
     assert_eq!(scale.lines[0], "replicas 3 → 5");
-    let rotate = admin.ops.preview(&seed_ops()[5]).await.unwrap();
+    let rotate = admin.ops.preview(&seed[5]).await.unwrap();
     assert!(rotate.lines[0].starts_with("keys "), "{:?}", rotate.lines);
     assert!(
         rotate.lines[1].contains("keycloak-db-previous-"),
@@ -302,7 +359,7 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
     );
 
     let records = audit(data.path());
-    for op in seed_ops() {
+    for op in seed.clone() {
         assert!(
             records.iter().any(|r| r.op == op.name()
                 && r.target == op.target()
@@ -325,15 +382,15 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
 
     // Read-only: refused before anything is sent, and audited as refused.
     let ro_data = tempfile::tempdir().unwrap();
-    let ro = session(&lab, "lakedeck-lab", true, ro_data.path()).await;
-    for op in all_ops() {
+    let ro = session(lab, "lakedeck-lab", true, ro_data.path()).await;
+    for op in all_ops(&seed) {
         assert!(matches!(ro.ops.check(&op).await, Permission::ReadOnly(_)));
         let err = ro.ops.execute(&op, None).await.unwrap_err();
         assert!(matches!(err, OpError::ReadOnly(_)), "{err}");
         assert!(err.to_string().contains("read-only"), "{err}");
     }
     let refused = audit(ro_data.path());
-    assert_eq!(refused.len(), all_ops().len());
+    assert_eq!(refused.len(), all_ops(&seed).len());
     assert!(
         refused
             .iter()
@@ -342,8 +399,8 @@ async fn dry_runs_change_nothing_readonly_and_viewer_are_refused_before_any_call
 
     // The viewer: RBAC says no (SelfSubjectAccessReview) before the write is tried.
     let v_data = tempfile::tempdir().unwrap();
-    let viewer = session(&lab, "lakedeck-lab-viewer", false, v_data.path()).await;
-    for op in all_ops().into_iter().filter(|op| {
+    let viewer = session(lab, "lakedeck-lab-viewer", false, v_data.path()).await;
+    for op in all_ops(&seed).into_iter().filter(|op| {
         !matches!(
             op,
             Op::CreateSilence { .. } | Op::ExpireSilence { .. } | Op::KillTrinoQuery { .. }
@@ -389,9 +446,10 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
     let ops = &admin.ops;
     let client = admin.target.client.clone();
     let run = Some("test-run-1");
+    let seed = seed_ops(&client).await;
 
     // Scale: 3 → 5, and the new pods appear.
-    let scale = &seed_ops()[0];
+    let scale = &seed[0];
     let out = ops.execute(scale, run).await.unwrap();
     assert_eq!(out.outputs["replicas_before"], 3);
     let pods: Api<Pod> = Api::namespaced(client.clone(), "trino");
@@ -401,11 +459,11 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
     .await;
 
     // Restart: the annotation kubectl would set.
-    ops.execute(&seed_ops()[1], run).await.unwrap();
+    ops.execute(&seed[1], run).await.unwrap();
     assert!(observe(&client).await.nessie_restarted);
 
     // Cordon and uncordon.
-    ops.execute(&seed_ops()[2], run).await.unwrap();
+    ops.execute(&seed[2], run).await.unwrap();
     assert!(observe(&client).await.compute3_unschedulable);
     ops.execute(
         &Op::Uncordon {
@@ -418,7 +476,7 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
     assert!(!observe(&client).await.compute3_unschedulable);
 
     // Backup now: a Backup labelled with its schedule that completes.
-    let out = ops.execute(&seed_ops()[3], run).await.unwrap();
+    let out = ops.execute(&seed[3], run).await.unwrap();
     let name = out.outputs["backup"].as_str().unwrap().to_string();
     let backups = velero(&client, "Backup", "backups");
     let b = backups.get(&name).await.unwrap();
@@ -429,7 +487,7 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
 
     // Restore into a labelled drill namespace; a second drill into it is refused; the
     // drill namespace can be deleted, a live one cannot.
-    let restore = &seed_ops()[4];
+    let restore = &seed[4];
     let out = ops.execute(restore, run).await.unwrap();
     assert_eq!(
         out.outputs["namespaces"],
@@ -489,7 +547,7 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
     // Rotate a secret, then roll it back from the kept copy.
     let secrets: Api<Secret> = Api::namespaced(client.clone(), "keycloak");
     let original = digest(&secrets.get("keycloak-db").await.unwrap());
-    let out = ops.execute(&seed_ops()[5], run).await.unwrap();
+    let out = ops.execute(&seed[5], run).await.unwrap();
     let previous = out.outputs["previous_secret"].as_str().unwrap().to_string();
     assert_ne!(digest(&secrets.get("keycloak-db").await.unwrap()), original);
     assert_eq!(digest(&secrets.get(&previous).await.unwrap()), original);
@@ -515,7 +573,7 @@ async fn real_ops_do_what_the_preview_said_and_are_audited_before_and_after() {
     assert!(tls.to_string().contains("kubernetes.io/tls"), "{tls}");
 
     // A silence, then expire it.
-    let out = ops.execute(&seed_ops()[6], run).await.unwrap();
+    let out = ops.execute(&seed[6], run).await.unwrap();
     let id = out.outputs["silence_id"].as_str().unwrap().to_string();
     let expire = Op::ExpireSilence { id: id.clone() };
     assert!(ops.preview(&expire).await.unwrap().lines[0].contains("KafkaConsumerLagHigh"));

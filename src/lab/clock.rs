@@ -15,9 +15,16 @@ pub struct SimClock {
 
 impl SimClock {
     pub fn new(speed: f64) -> Self {
+        Self::starting_at(Timestamp::now(), speed)
+    }
+
+    /// A clock whose simulated time starts at `start` (`lakedeck lab --start-time`): the
+    /// seed's ages, last night's backups and every later stamp follow it, so a test can
+    /// run the lab at a month's or a year's end whatever the calendar says.
+    pub fn starting_at(start: Timestamp, speed: f64) -> Self {
         Self {
             wall_start: Instant::now(),
-            sim_start: Timestamp::now(),
+            sim_start: start,
             speed: if speed.is_finite() && speed > 0.0 {
                 speed
             } else {

@@ -44,6 +44,8 @@ pub struct LabOptions {
     pub extra_pods: usize,
     pub speed: f64,
     pub history: usize,
+    /// Where simulated time starts (default: now).
+    pub start_time: Option<jiff::Timestamp>,
 }
 
 impl Default for LabOptions {
@@ -55,6 +57,7 @@ impl Default for LabOptions {
             extra_pods: 0,
             speed: 1.0,
             history: DEFAULT_HISTORY,
+            start_time: None,
         }
     }
 }
@@ -64,7 +67,7 @@ pub enum LabError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     #[error(
-        "refusing to listen on {0}: the lab has no TLS and its tokens would cross the network; use a loopback address (127.0.0.1) or pass --allow-remote"
+        "refusing to listen on {0}: the lab is a simulated cluster whose admin token sits in a kubeconfig on this machine and whose fault endpoints can take it down; serve it on a loopback address (127.0.0.1), or pass --allow-remote if every machine that can reach {0} is yours"
     )]
     NotLoopback(SocketAddr),
     #[error(
@@ -116,7 +119,13 @@ impl Lab {
         })?;
         let url = format!("https://{addr}");
         let tls = server::tls::generate(addr.ip()).map_err(LabError::Start)?;
-        let store = Arc::new(Store::new(SimClock::new(opts.speed), opts.history));
+        let store = Arc::new(Store::new(
+            SimClock::starting_at(
+                opts.start_time.unwrap_or_else(jiff::Timestamp::now),
+                opts.speed,
+            ),
+            opts.history,
+        ));
         let seeded = seed::seed(&store, &scenario, opts.extra_pods)
             .map_err(|e| LabError::Start(e.message))?;
         let mut sim = sim::Sim::new(store.clone(), &scenario.timeline);

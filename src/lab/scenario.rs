@@ -487,11 +487,8 @@ impl Scenario {
 
     pub fn parse(file: &str, text: &str) -> Result<Self, ScenarioError> {
         let scenario: Scenario = serde_saphyr::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let message = e.to_string();
-            // The library's message carries its own snippet; keep its first line.
-            let first = message.lines().next().unwrap_or("").to_string();
-            invalid(file, line, column, first)
+            let (line, column, message) = crate::model::yaml_words::explain(text, &e);
+            invalid(file, line.max(1), column.max(1), message)
         })?;
         scenario.check(file, text)?;
         Ok(scenario)

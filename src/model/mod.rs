@@ -15,3 +15,4 @@ pub mod pods;
 pub mod quantity;
 pub mod trino;
 pub mod velero;
+pub mod yaml_words;

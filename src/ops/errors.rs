@@ -4,6 +4,8 @@
 
 use thiserror::Error;
 
+use crate::sources::kube_error::KubeProblem;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OpError {
     #[error("{0}")]
@@ -51,10 +53,12 @@ impl OpError {
                     code => OpError::Api(format!("{what}: {} ({code}): {message}", s.reason)),
                 }
             }
-            other => OpError::Api(format!(
-                "{what}: {} — check the connection to the cluster and retry",
-                crate::sources::explain(other).1
-            )),
+            other => match crate::sources::kube_error::classify(other) {
+                KubeProblem::Unreachable(why) => OpError::Unavailable(format!(
+                    "{what}: cannot reach the Kubernetes API: {why} — check the connection to the cluster and retry"
+                )),
+                problem => OpError::Api(format!("{what}: {}", problem.words())),
+            },
         }
     }
 }

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::{Op, Permission};
+use crate::sources::kube_error::{KubeProblem, classify};
 
 /// One `can-i` question: verb, API group, resource, subresource, namespace ("" =
 /// cluster-wide or cluster-scoped).
@@ -133,10 +134,19 @@ impl Cache {
                         self.answers.lock().await.insert(n.clone(), a);
                         a
                     }
-                    Err(e) => {
-                        return Permission::Forbidden(format!(
-                            "cannot check whether you may {} ({e}) — not trying it",
+                    // No answer is not a "no": say what kept the question from being
+                    // asked, and try nothing.
+                    Err(KubeProblem::Unreachable(why)) => {
+                        return Permission::Unavailable(format!(
+                            "cannot reach the Kubernetes API ({why}), so whether you may {} cannot be checked — nothing was tried; retry once the API answers",
                             n.describe()
+                        ));
+                    }
+                    Err(problem) => {
+                        return Permission::Unavailable(format!(
+                            "the API server did not answer whether you may {} ({}) — nothing was tried",
+                            n.describe(),
+                            problem.words()
                         ));
                     }
                 },
@@ -153,7 +163,7 @@ impl Cache {
     }
 }
 
-async fn review(client: &Client, n: &Need) -> Result<bool, String> {
+async fn review(client: &Client, n: &Need) -> Result<bool, KubeProblem> {
     let mut attrs = json!({"verb": n.verb, "group": n.group, "resource": n.resource});
     if !n.subresource.is_empty() {
         attrs["subresource"] = json!(n.subresource);
@@ -174,7 +184,7 @@ async fn review(client: &Client, n: &Need) -> Result<bool, String> {
     .await?;
     v["status"]["allowed"]
         .as_bool()
-        .ok_or_else(|| "the review came back without an answer".to_string())
+        .ok_or_else(|| KubeProblem::Answered("the review came back without an answer".to_string()))
 }
 
 /// The user the cluster knows us as, or `unknown (why)`.
@@ -191,19 +201,16 @@ pub async fn whoami(client: &Client) -> String {
             .as_str()
             .unwrap_or("unknown")
             .to_string(),
-        Err(e) => format!("unknown ({e})"),
+        Err(e) => format!("unknown ({})", e.words()),
     }
 }
 
-async fn post(client: &Client, path: &str, body: &Value) -> Result<Value, String> {
+async fn post(client: &Client, path: &str, body: &Value) -> Result<Value, KubeProblem> {
     let req = http::Request::post(path)
         .header("Content-Type", "application/json")
-        .body(serde_json::to_vec(body).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    client
-        .request::<Value>(req)
-        .await
-        .map_err(|e| crate::sources::explain(&e).1)
+        .body(serde_json::to_vec(body).map_err(|e| KubeProblem::Answered(e.to_string()))?)
+        .map_err(|e| KubeProblem::Answered(e.to_string()))?;
+    client.request::<Value>(req).await.map_err(|e| classify(&e))
 }
 
 #[cfg(test)]

@@ -109,6 +109,35 @@ impl ProxyAccess {
     }
 }
 
+/// Whether `url` is plain HTTP to anything but this machine's loopback: credentials sent
+/// there cross the network in clear text, readable and reusable by anyone on the path.
+/// kubectl (client-go) likewise sends no bearer token to a plain-HTTP server.
+pub fn is_cleartext_remote(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    if !uri
+        .scheme_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("http"))
+    {
+        return false;
+    }
+    let host = uri.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
+}
+
+/// The refusal for credentials that would go to `url` in clear text; `what` names them.
+pub fn cleartext_refusal(what: &str, url: &str) -> String {
+    format!(
+        "refusing to send {what} in clear text to {url}: it is plain HTTP and not on this machine, so anyone on the network path could read and reuse them — use the server's https:// address, or a tunnel that ends on 127.0.0.1 (e.g. `kubectl proxy` or `ssh -L`)"
+    )
+}
+
 /// A ready endpoint: where requests go and the client that sends them.
 #[derive(Clone)]
 pub struct HttpEndpoint {
@@ -194,6 +223,12 @@ impl HttpEndpoint {
         }
         if config.insecure_skip_verify {
             builder = builder.danger_accept_invalid_certs(true);
+        }
+        if !matches!(config.auth, EndpointAuth::None) && is_cleartext_remote(&base_url) {
+            return Err(fail(cleartext_refusal(
+                "this endpoint's credentials",
+                &base_url,
+            )));
         }
         match &config.auth {
             EndpointAuth::None => {}
@@ -370,5 +405,50 @@ pub fn snippet(body: &[u8]) -> String {
         "(empty body)".into()
     } else {
         line.to_string()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::config::platform::{EndpointTarget, SecretSource};
+
+    #[test]
+    fn plain_http_is_cleartext_unless_it_stays_on_this_machine() {
+        for url in [
+            "http://10.0.0.5:9090",
+            "http://prometheus.example.com",
+            "HTTP://0.0.0.0:80",
+        ] {
+            assert!(is_cleartext_remote(url), "{url}");
+        }
+        for url in [
+            "https://10.0.0.5:9090",
+            "http://127.0.0.1:8001",
+            "http://127.9.9.9",
+            "http://localhost:8001",
+            "http://[::1]:8001",
+        ] {
+            assert!(!is_cleartext_remote(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_with_credentials_over_plain_http_is_refused_before_any_request() {
+        let mut config = EndpointConfig::from_target(EndpointTarget::Url(
+            "http://alertmanager.example.com:9093".into(),
+        ));
+        config.auth = EndpointAuth::Bearer(SecretSource::Env("LAKEDECK_TEST_UNSET_TOKEN".into()));
+        let Err(e) = HttpEndpoint::build("Alertmanager", &config, None, 5) else {
+            panic!("built an endpoint that would send a token in clear text");
+        };
+        assert!(
+            e.contains("refusing to send this endpoint's credentials in clear text"),
+            "{e}"
+        );
+        // Without credentials there is nothing to leak: plain HTTP is the user's call.
+        config.auth = EndpointAuth::None;
+        assert!(HttpEndpoint::build("Alertmanager", &config, None, 5).is_ok());
     }
 }

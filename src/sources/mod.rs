@@ -7,6 +7,7 @@
 
 pub mod describe;
 pub mod http;
+pub mod kube_error;
 mod logs;
 mod metrics;
 pub mod platform;
@@ -34,14 +35,7 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(capped * 1000 + fastrand::u64(..capped * 250))
 }
 
-/// Describes a kube error the way the pane shows it.
-pub fn explain(e: &kube::Error) -> (bool, String) {
-    match e {
-        kube::Error::Api(s) if s.code == 403 => (true, format!("forbidden: {}", s.message)),
-        kube::Error::Api(s) => (false, format!("{} ({}): {}", s.reason, s.code, s.message)),
-        other => (false, short(&other.to_string())),
-    }
-}
+pub use kube_error::explain;
 
 fn watcher_error(e: &watcher::Error) -> (bool, String) {
     match e {
@@ -51,22 +45,7 @@ fn watcher_error(e: &watcher::Error) -> (bool, String) {
         watcher::Error::WatchError(s) if s.code == 403 => {
             (true, format!("forbidden: {}", s.message))
         }
-        other => (false, short(&other.to_string())),
-    }
-}
-
-/// Error chains from hyper are long; keep the part a person can act on.
-fn short(s: &str) -> String {
-    let s = s.replace("client error (Connect): ", "");
-    if s.contains("Connection refused") || s.contains("connection refused") {
-        "connection refused".into()
-    } else if s.len() > 160 {
-        format!(
-            "{}…",
-            &s[..s.char_indices().nth(160).map_or(s.len(), |(i, _)| i)]
-        )
-    } else {
-        s
+        other => (false, kube_error::shorten(&other.to_string())),
     }
 }
 
