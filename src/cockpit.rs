@@ -599,6 +599,17 @@ pub async fn run(
                     Effect::PrepareOp { id, op } => {
                         tokio::spawn(prepare_op(ops.clone(), id, op, tx.clone()));
                     }
+                    Effect::CheckWrites(asks) => {
+                        let (ops, tx) = (ops.clone(), tx.clone());
+                        tokio::spawn(async move {
+                            let mut answers = Vec::with_capacity(asks.len());
+                            for (action, namespace, op) in asks {
+                                let allowed = ops.check(&op).await.is_allowed();
+                                answers.push((action, namespace, allowed));
+                            }
+                            let _ = tx.send(Msg::WritesChecked(answers)).await;
+                        });
+                    }
                     Effect::ExecuteOp { id, op } => {
                         tokio::spawn(execute_op(ops.clone(), id, op, tx.clone()));
                     }
@@ -666,6 +677,7 @@ pub async fn run(
                                     readonly,
                                     ..t.connection
                                 };
+                                state.writes.clear();
                                 state.pods.replace_all(Vec::new());
                                 state.nodes.replace_all(Vec::new());
                                 state.sources.clear();

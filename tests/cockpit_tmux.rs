@@ -1138,3 +1138,91 @@ fn trino_alert_to_runbook_run_with_confirmation_to_report() {
     s.wait_for_exit();
     exp.finish();
 }
+
+/// The footer line (the last non-empty one).
+fn footer(screen: &str) -> &str {
+    screen
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+}
+
+/// Read-only, then as the viewer (whom RBAC forbids every write): the pods view's footer
+/// and the help offer no write key, and `s` refuses at once instead of asking for a
+/// replica count that could never be applied.
+#[test]
+fn write_keys_are_not_offered_where_no_write_can_happen() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let mut exp = Expectations::default();
+    let ro = Session::start(SessionSpec::new(120, 60, &["demo", "--readonly"]));
+    ro.wait_for("the overview", START, overview_ready);
+    ro.type_text(":pods");
+    ro.send(&["Enter"]);
+    let screen = ro.wait_for("the pods view", STEP, |s| {
+        title_line(s).contains("Pods (") && footer(s).contains("filter")
+    });
+    let f = footer(&screen);
+    exp.check(
+        ["delete", "restart", "scale"]
+            .iter()
+            .all(|w| !f.contains(w)),
+        "read-only: the pods footer offers no delete/restart/scale",
+        &screen,
+    );
+    ro.send(&["?"]);
+    let screen = ro.wait_for("the help", STEP, |s| s.contains("Keys (pane actions"));
+    exp.check(
+        !screen.contains("pods: delete the pod")
+            && !screen.contains("pods: scale the pod's")
+            && screen.contains("not offered here: delete, restart, scale")
+            && screen.contains("read-only mode"),
+        "read-only: the help lists no write key and says why",
+        &screen,
+    );
+    ro.send(&["Escape"]);
+    ro.wait_for("the pods view again", STEP, |s| {
+        title_line(s).contains("Pods (")
+    });
+    ro.send(&["s"]);
+    let screen = ro.wait_for("the refusal", STEP, |s| s.contains("read-only"));
+    exp.check(
+        !screen.contains("new number of replicas"),
+        "read-only: s refuses before asking for the replica count",
+        &screen,
+    );
+
+    // The viewer: allowed to read, forbidden every write (SelfSubjectAccessReview).
+    let v = Session::start(SessionSpec::new(120, 60, &["demo"]));
+    v.wait_for("the overview", START, overview_ready);
+    v.type_text(":ctx");
+    v.send(&["Enter"]);
+    v.wait_for("the context list", STEP, |s| {
+        s.contains("lakedeck-lab-viewer")
+    });
+    v.send(&["j", "Enter"]);
+    v.wait_for("the viewer's overview", START, |s| {
+        s.contains("user viewer") && s.contains("Pods needing attention")
+    });
+    v.type_text(":pods");
+    v.send(&["Enter"]);
+    let screen = v.wait_for("the pods footer without writes", STEP, |s| {
+        title_line(s).contains("Pods (")
+            && footer(s).contains("filter")
+            && !footer(s).contains("delete")
+    });
+    exp.check(
+        !footer(&screen).contains("scale") && !footer(&screen).contains("restart"),
+        "viewer: the pods footer offers no restart/scale",
+        &screen,
+    );
+    v.send(&["s"]);
+    let screen = v.wait_for("the refusal", STEP, |s| s.contains("forbidden"));
+    exp.check(
+        !screen.contains("new number of replicas") && screen.contains("SelfSubjectAccessReview"),
+        "viewer: s refuses (RBAC) before asking for the replica count",
+        &screen,
+    );
+    exp.finish();
+}

@@ -168,10 +168,15 @@ fn scale_up_runbook() -> RunbookInfo {
     }
 }
 
+/// A key press's effects, less the write pre-checks (`CheckWrites`, tested on their own
+/// in `write_keys_are_offered_only_where_a_write_can_happen`).
 fn press(s: &mut AppState, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
     let effects = update(s, Msg::Key(KeyEvent::new(code, modifiers)));
     s.prepare();
     effects
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::CheckWrites(_)))
+        .collect()
 }
 
 fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
@@ -854,4 +859,71 @@ fn interrupted_runs_are_announced_and_can_be_resumed_or_cleaned_up() {
     assert_eq!(s.view(), &View::Run);
     update(&mut s, Msg::RunStarted(Ok("rotate-secret-x".into())));
     assert_eq!(s.runbooks.interrupted.len(), 1);
+}
+
+#[test]
+fn write_keys_are_offered_only_where_a_write_can_happen() {
+    let mut s = cockpit(false);
+    apply(&mut s, Action::Pods);
+    s.prepare();
+    // The selection's writes are pre-checked once per action and namespace.
+    let asks = match {
+        let now = s.now;
+        update(&mut s, Msg::Tick(now))
+    }
+    .as_slice()
+    {
+        [Effect::CheckWrites(asks)] => asks.clone(),
+        other => panic!("expected one CheckWrites, got {other:?}"),
+    };
+    let names: Vec<&str> = asks.iter().map(|(a, _, _)| *a).collect();
+    assert_eq!(names, ["delete", "restart", "scale"]);
+    assert!(asks.iter().all(|(_, ns, _)| ns == "trino"), "{asks:?}");
+    assert!(
+        {
+            let now = s.now;
+            update(&mut s, Msg::Tick(now))
+        }
+        .is_empty(),
+        "asked again before the answer"
+    );
+    // Unknown means offered; a "no" hides it.
+    assert!(s.write_offered("scale"));
+    update(
+        &mut s,
+        Msg::WritesChecked(vec![
+            ("delete", "trino".into(), true),
+            ("restart", "trino".into(), true),
+            ("scale", "trino".into(), false),
+        ]),
+    );
+    assert!(s.write_offered("delete") && !s.write_offered("scale"));
+    assert!(s.write_offered("describe"), "reads are always offered");
+    // `s` where scaling is forbidden goes to the gate (which refuses and audits) instead
+    // of asking for a replica count first.
+    let (_, op) = prepared(&ch(&mut s, 's'));
+    assert!(matches!(op, crate::ops::Op::Scale { .. }), "{op:?}");
+
+    // Read-only: nothing is offered and nothing is asked.
+    let mut ro = cockpit(true);
+    apply(&mut ro, Action::Pods);
+    ro.prepare();
+    assert!(
+        {
+            let now = ro.now;
+            update(&mut ro, Msg::Tick(now))
+        }
+        .is_empty()
+    );
+    for name in crate::app::writes::WRITE_ACTIONS {
+        assert!(!ro.write_offered(name), "{name} offered read-only");
+    }
+    assert!(matches!(
+        ch(&mut ro, 's').as_slice(),
+        [] | [Effect::PrepareOp { .. }]
+    ));
+    assert!(
+        !matches!(ro.dialog, Some(Dialog::Form(_))),
+        "read-only asks no replica count"
+    );
 }

@@ -14,6 +14,7 @@ mod pane_ops;
 pub mod platform;
 mod rows;
 pub mod runs;
+pub mod writes;
 
 use std::collections::HashMap;
 
@@ -143,6 +144,8 @@ pub enum Msg {
         id: u64,
         result: Result<OpPreview, OpRefusal>,
     },
+    /// The answers to `Effect::CheckWrites`: (action, namespace, allowed).
+    WritesChecked(Vec<(&'static str, String, bool)>),
     /// The answer to `Effect::ExecuteOp { id, .. }`: the outcome's one-line summary.
     OpDone {
         id: u64,
@@ -186,6 +189,10 @@ pub enum Effect {
         id: u64,
         op: Op,
     },
+    /// Ops::check for the write actions the selection offers, by action name and
+    /// namespace (a pre-check for the footer and help, not a refusal: nothing is
+    /// audited); answered by `Msg::WritesChecked`.
+    CheckWrites(Vec<(&'static str, String, Op)>),
     /// Ops::execute (the operator confirmed); answered by `Msg::OpDone { id, .. }`.
     ExecuteOp {
         id: u64,
@@ -340,6 +347,8 @@ pub struct AppState {
     op_seq: u64,
     /// Ops confirmed and executing, by id (to refresh what they changed).
     ops_in_flight: Vec<(u64, Op)>,
+    /// Which write actions the RBAC pre-check allows, per namespace.
+    pub writes: writes::WritePermissions,
 }
 
 /// The pods that need attention, worst first, with why. Recomputed only when the pods
@@ -402,6 +411,7 @@ impl AppState {
             log_generation: 0,
             op_seq: 0,
             ops_in_flight: Vec::new(),
+            writes: writes::WritePermissions::default(),
         }
     }
 
@@ -472,6 +482,12 @@ impl AppState {
 
 /// Applies one message; returns what the runtime must do.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut effects = update_state(state, msg);
+    effects.extend(writes::wanted(state));
+    effects
+}
+
+fn update_state(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             state.dirty = true;
@@ -627,6 +643,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             return dialog::on_done(state, id, result);
         }
+        Msg::WritesChecked(answers) => writes::on_checked(state, answers),
         msg @ (Msg::Runbooks(_)
         | Msg::Interrupted(_)
         | Msg::DrillNamespaces(_)

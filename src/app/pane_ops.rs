@@ -48,6 +48,82 @@ pub fn kind_label(kind: WorkloadKind) -> &'static str {
     }
 }
 
+/// The op the write action `name` would act on in `view` for its selected row, for the
+/// write pre-check ([`super::writes`]): what a form would still ask (replicas, silence
+/// matchers, a restore's mapping) stands in by a placeholder, since RBAC does not depend
+/// on it. `None` where the action does nothing in that view or nothing is selected.
+pub(super) fn probe(state: &AppState, view: &View, name: &str) -> Option<(&'static str, Op)> {
+    let name = *super::writes::WRITE_ACTIONS.iter().find(|n| **n == name)?;
+    let pod = || state.pods.selected_row();
+    let node = || state.nodes.selected_row().map(|n| n.name.to_string());
+    let op = match (name, view) {
+        ("delete", View::Pods) => {
+            let p = pod()?;
+            Op::DeletePod {
+                namespace: p.namespace.to_string(),
+                name: p.name.to_string(),
+            }
+        }
+        ("restart", View::Pods) => {
+            let p = pod()?;
+            let (kind, name) = workload_of(p)?;
+            Op::RolloutRestart {
+                kind,
+                namespace: p.namespace.to_string(),
+                name,
+            }
+        }
+        ("scale", View::Pods) => {
+            let p = pod()?;
+            match workload_of(p)? {
+                (WorkloadKind::DaemonSet, _) => return None,
+                (kind, name) => Op::Scale {
+                    kind,
+                    namespace: p.namespace.to_string(),
+                    name,
+                    replicas: 0,
+                },
+            }
+        }
+        ("cordon", View::Nodes) => Op::Cordon { node: node()? },
+        ("uncordon", View::Nodes) => Op::Uncordon { node: node()? },
+        ("drain", View::Nodes) => Op::Drain { node: node()? },
+        ("kill", View::Trino) => Op::KillTrinoQuery {
+            query_id: state.platform.queries.selected_row()?.row.id.clone(),
+            reason: String::new(),
+        },
+        ("silence", View::Alerts) => {
+            state.platform.alert_rows.selected_row()?;
+            Op::CreateSilence {
+                matchers: Vec::new(),
+                duration: jiff::SignedDuration::from_hours(2),
+                comment: String::new(),
+            }
+        }
+        ("delete", View::Silences) => Op::ExpireSilence {
+            id: state.platform.silences.selected_row()?.row.id.clone(),
+        },
+        ("backup", View::Velero) if state.platform.velero_focus == VeleroTable::Schedules => {
+            let s = &state.platform.schedules.selected_row()?.row;
+            Op::BackupFromSchedule {
+                velero_namespace: s.namespace.clone(),
+                schedule: s.name.clone(),
+            }
+        }
+        ("restore", View::Velero) if state.platform.velero_focus == VeleroTable::Backups => {
+            let b = &state.platform.backups.selected_row()?.row;
+            Op::Restore {
+                velero_namespace: b.namespace.clone(),
+                backup: b.name.clone(),
+                namespace_mapping: BTreeMap::new(),
+                drill_run: None,
+            }
+        }
+        _ => return None,
+    };
+    Some((name, op))
+}
+
 /// Carries out a pane action on the focused view's selected row.
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
     let view = state.view().clone();
@@ -73,6 +149,21 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
             None => no_workload(state, &p),
         }),
         (Action::Scale, View::Pods) => with_pod(state, |state, p| match workload_of(&p) {
+            // Read-only, or RBAC already said no: refuse (through the gate, which audits
+            // it) before asking for a replica count that could never be applied.
+            Some((kind, name))
+                if kind != WorkloadKind::DaemonSet && !state.write_offered("scale") =>
+            {
+                open_op(
+                    state,
+                    Op::Scale {
+                        kind,
+                        namespace: p.namespace.to_string(),
+                        name,
+                        replicas: 0,
+                    },
+                )
+            }
             Some((WorkloadKind::DaemonSet, name)) => {
                 state.say(format!(
                     "daemonset {}/{name} runs one pod per node and cannot be scaled",

@@ -255,6 +255,9 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (name, label) in names {
+        if !state.write_offered(name) {
+            continue;
+        }
         let key = match pane {
             Some(p) => state.keymap.key_in(p, name),
             None => state.keymap.key_for(name),

@@ -14,11 +14,35 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect, scro
         "Keys (pane actions open a dialog: preview, then confirm; esc cancels)",
         theme.table_header,
     )];
+    // Writes that cannot happen where the operator came from are not offered.
+    let beneath = state
+        .views
+        .iter()
+        .rev()
+        .nth(1)
+        .cloned()
+        .unwrap_or(crate::app::View::Overview);
+    let mut withheld = Vec::new();
     for (keys, name, description) in state.keymap.help_rows() {
+        if !state.write_offered_in(&beneath, name) {
+            withheld.push(name);
+            continue;
+        }
         lines.push(Line::from(vec![
             Span::styled(format!("  {keys:<18}"), theme.footer_key),
             Span::raw(format!("{name:<12} {description}")),
         ]));
+    }
+    if !withheld.is_empty() {
+        let why = if state.connection.readonly {
+            "read-only mode"
+        } else {
+            "your identity may not (RBAC)"
+        };
+        lines.push(Line::styled(
+            format!("  not offered here: {} — {why}", withheld.join(", ")),
+            theme.dim,
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Commands", theme.table_header));
