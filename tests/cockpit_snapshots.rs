@@ -1371,8 +1371,13 @@ fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
     effects
 }
 
+/// The id of the one PrepareOp among `effects` (write pre-checks aside).
 fn prepared_id(effects: &[Effect]) -> u64 {
-    match effects {
+    let prepared: Vec<_> = effects
+        .iter()
+        .filter(|e| !matches!(e, Effect::CheckWrites(_)))
+        .collect();
+    match prepared.as_slice() {
         [Effect::PrepareOp { id, .. }] => *id,
         other => panic!("expected PrepareOp, got {other:?}"),
     }
