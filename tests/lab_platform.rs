@@ -426,6 +426,55 @@ fn shipped_rules_pass_promtool_check() {
     assert!(text.contains("SUCCESS: 10 rules found"), "{text}");
 }
 
+/// Prometheus's own evaluator is the oracle for the shipped rules (the lab decides some
+/// alerts its own way): `promtool test rules` feeds each rule series that must fire it
+/// (after its `for:`, with the labels and rendered annotations) and series that must not.
+/// Every rule in the file must have a firing case, so a new rule cannot ship untested.
+#[test]
+fn every_shipped_rule_fires_and_stays_quiet_under_promtool_test_rules() {
+    let Some(promtool) = require_tool("promtool") else {
+        return;
+    };
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/config");
+    let yaml = |name: &str| -> serde_json::Value {
+        serde_saphyr::from_str(&std::fs::read_to_string(format!("{dir}/{name}")).unwrap()).unwrap()
+    };
+    let rules: Vec<String> = yaml("prometheus-rules.yaml")["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap().clone())
+        .map(|r| r["alert"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rules.len(), 10, "{rules:?}");
+    let tests = yaml("prometheus-rules.test.yaml");
+    let fired: Vec<&str> = tests["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["alert_rule_test"].as_array().unwrap())
+        .filter(|c| c["exp_alerts"].as_array().is_some_and(|a| !a.is_empty()))
+        .map(|c| c["alertname"].as_str().unwrap())
+        .collect();
+    for rule in &rules {
+        assert!(
+            fired.contains(&rule.as_str()),
+            "{rule} has no firing case in config/prometheus-rules.test.yaml"
+        );
+    }
+    let out = Command::new(promtool)
+        .args(["test", "rules"])
+        .arg(format!("{dir}/prometheus-rules.test.yaml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("SUCCESS"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn trino_rest_api_behaves_like_a_coordinator() {
     let Some(lab) = start(&[]) else { return };

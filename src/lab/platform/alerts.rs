@@ -3,6 +3,13 @@
 //! rendered annotations a real Prometheus would give them, and since when. The lab
 //! treats `for:` as already elapsed so a demo shows alerts at once. Must not know about
 //! HTTP or silences.
+//!
+//! Limit: the lab's PromQL subset has no `and`/`or`, `time()` or `max_over_time`, so four
+//! rules (MinioCapacityLow, KafkaConsumerLagHigh, VeleroBackupMissed, KubePodCrashLooping)
+//! are decided by [`condition`]'s hand-written equivalents of their `expr`, not by the
+//! expression itself. What the rules really do is proven by Prometheus's own evaluator:
+//! `config/prometheus-rules.test.yaml` (`promtool test rules`) fires and quiets every rule,
+//! and `tests/platform_real.rs` runs a real Prometheus on the lab's series.
 
 use std::collections::BTreeMap;
 
