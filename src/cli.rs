@@ -384,6 +384,8 @@ async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
     let data_dir = cockpit.data_dir.clone().unwrap_or_else(|| dir.join("data"));
     let start = crate::cockpit::Start {
         scope,
+        // After `:ctx lakedeck-lab-team`, where all namespaces are forbidden.
+        candidates: startup::candidates(None, None, &config.favourites),
         ..Default::default()
     };
     let code = crate::cockpit::run(

@@ -643,10 +643,19 @@ pub async fn run(
                                 // All namespaces may be forbidden to the other user:
                                 // fall back the way the start does.
                                 if state.scope == Scope::All || state.scope_note.is_some() {
+                                    // The new context's own namespace comes first.
+                                    let own = t.kubeconfig.as_ref().and_then(|k| {
+                                        crate::startup::kubeconfig_namespace(k, Some(&name))
+                                    });
+                                    let tried = crate::startup::candidates(
+                                        None,
+                                        own.as_deref(),
+                                        &candidates,
+                                    );
                                     let chosen = crate::startup::choose_scope(
                                         &t.client,
                                         &crate::startup::Wanted::All,
-                                        &candidates,
+                                        &tried,
                                     )
                                     .await;
                                     if let Ok(chosen) = chosen {
