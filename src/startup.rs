@@ -81,7 +81,10 @@ pub async fn choose_scope(
             )),
         });
     }
-    let asked = first.label().to_string();
+    let asked = match &first {
+        Scope::All => "all namespaces".to_string(),
+        Scope::Namespace(ns) => format!("namespace {ns}"),
+    };
     for ns in candidates
         .iter()
         .filter(|ns| Scope::Namespace((*ns).clone()) != first)

@@ -489,3 +489,98 @@ fn the_lab_kubeconfig_alone_finds_the_lab_platform_config() {
         "the MinIO pane shows the lab's MinIO:\n{minio}"
     );
 }
+
+// ---- the start-up decision, against the in-process lab ----------------------------
+
+mod choose {
+    use lakedeck::app::Scope;
+    use lakedeck::lab::{Lab, LabOptions};
+    use lakedeck::startup::{Chosen, Refusal, Wanted, choose_scope};
+
+    async fn client(lab: &Lab, dir: &std::path::Path, context: &str) -> kube::Client {
+        let path = dir.join("kubeconfig");
+        lakedeck::lab::kubeconfig::write(&path, &lab.url, &lab.ca_pem, &lab.tokens).unwrap();
+        lakedeck::cockpit::connect(Some(&path), Some(context))
+            .await
+            .unwrap()
+            .client
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_403_falls_back_or_is_shown_and_only_real_failures_refuse() {
+        let lab = Lab::start(LabOptions::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let team = client(&lab, dir.path(), super::TEAM).await;
+        // -A: the first candidate the team may list, and why.
+        let chosen = choose_scope(&team, &Wanted::All, &names(&["minio", "kafka", "trino"]))
+            .await
+            .unwrap();
+        assert_eq!(chosen.scope, Scope::Namespace("kafka".into()));
+        assert_eq!(chosen.note.as_deref(), Some("all namespaces forbidden"));
+        let notice = chosen.notice.unwrap_or_default();
+        assert!(
+            notice.contains("showing namespace kafka")
+                && notice.contains(r#"User "team" cannot list resource "pods""#),
+            "{notice}"
+        );
+        // No namespace given and the context's is forbidden: the next one, named.
+        let chosen = choose_scope(&team, &Wanted::Default, &names(&["minio", "trino"]))
+            .await
+            .unwrap();
+        assert_eq!(chosen.scope, Scope::Namespace("trino".into()));
+        assert_eq!(chosen.note.as_deref(), Some("namespace minio forbidden"));
+        // -n minio: shown as asked (its pane says forbidden), with a notice.
+        let chosen = choose_scope(
+            &team,
+            &Wanted::Namespace("minio".into()),
+            &names(&["trino"]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(chosen.scope, Scope::Namespace("minio".into()));
+        assert!(chosen.notice.is_some_and(|n| n.contains("forbidden")));
+        // Nothing it may list: it still starts, on the first candidate.
+        let chosen = choose_scope(&team, &Wanted::All, &names(&["minio", "velero"]))
+            .await
+            .unwrap();
+        assert_eq!(chosen.scope, Scope::Namespace("minio".into()));
+        // The admin is not bothered.
+        let admin = client(&lab, dir.path(), "lakedeck-lab").await;
+        assert_eq!(
+            choose_scope(&admin, &Wanted::All, &names(&["trino"])).await,
+            Ok(Chosen {
+                scope: Scope::All,
+                note: None,
+                notice: None
+            })
+        );
+        // 401 and an unreachable server refuse, each in its own words.
+        let bad_token = {
+            let mut tokens = lab.tokens.clone();
+            tokens.team = "not-the-token".into();
+            let path = dir.path().join("bad.kubeconfig");
+            lakedeck::lab::kubeconfig::write(&path, &lab.url, &lab.ca_pem, &tokens).unwrap();
+            lakedeck::cockpit::connect(Some(&path), Some(super::TEAM))
+                .await
+                .unwrap()
+                .client
+        };
+        assert!(matches!(
+            choose_scope(&bad_token, &Wanted::All, &names(&["trino"])).await,
+            Err(Refusal::Unauthenticated(_))
+        ));
+        let outage = http::Request::post("/lakedeck/faults/unavailable?seconds=30")
+            .body(Vec::new())
+            .unwrap();
+        admin.request_text(outage).await.unwrap();
+        let down = choose_scope(&team, &Wanted::All, &names(&["trino"])).await;
+        assert!(
+            matches!(&down, Err(Refusal::Unreachable(why)) if why.contains("503")),
+            "{down:?}"
+        );
+    }
+}
