@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::lab::{self, Lab, LabError, LabOptions};
+use crate::startup;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -157,7 +158,8 @@ pub struct LabArgs {
     /// Simulated time runs F times faster than the wall clock
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Where to write the kubeconfig (contexts lakedeck-lab and lakedeck-lab-viewer)
+    /// Where to write the kubeconfig (contexts lakedeck-lab, lakedeck-lab-viewer and
+    /// lakedeck-lab-team); lakedeck.yaml and the CA go beside it
     #[arg(long)]
     pub write_kubeconfig: Option<PathBuf>,
     /// Watch events kept for resuming watches; older resumes get 410 Expired
@@ -218,10 +220,22 @@ fn look(args: &CockpitArgs) -> Result<(crate::config::Config, crate::theme::Them
 }
 
 async fn run_cockpit(args: CockpitArgs) -> i32 {
-    let (config, theme) = match look(&args) {
+    let (mut config, theme) = match look(&args) {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let mut notices = Vec::new();
+    match lab_config(&args, &mut config) {
+        Ok(Some(path)) => notices.push(format!(
+            "platform endpoints from {} (written by lakedeck lab beside the kubeconfig)",
+            path.display()
+        )),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("lakedeck: {e}");
+            return 2;
+        }
+    }
     let flags = match args.platform_flags() {
         Ok(f) => f,
         Err(e) => {
@@ -238,34 +252,34 @@ async fn run_cockpit(args: CockpitArgs) -> i32 {
             }
         };
     let per_context = config.context(&target.connection.context);
-    let scope = if args.all_namespaces {
-        crate::app::Scope::All
-    } else {
-        let ns = args
-            .namespace
-            .clone()
-            .or(per_context.namespace.clone())
-            .unwrap_or_else(|| target.default_namespace.clone());
-        crate::app::Scope::Namespace(ns)
+    // Prove the connection before taking over the terminal: errors belong on the normal
+    // screen. A 403 is an answer: the start falls back to a namespace the user may read.
+    let wanted = match (&args.namespace, args.all_namespaces) {
+        (_, true) => startup::Wanted::All,
+        (Some(ns), false) => startup::Wanted::Namespace(ns.clone()),
+        (None, false) => startup::Wanted::Default,
     };
-    // Prove the connection before taking over the terminal: errors belong on the normal screen.
-    let probe = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        crate::sources::probe(&target.client, &scope),
-    )
-    .await;
-    let failure = match probe {
-        Err(_) => Some("timed out after 10 s".to_string()),
-        Ok(Err(e)) => Some(crate::sources::explain(&e).1),
-        Ok(Ok(())) => None,
+    let candidates = startup::candidates(
+        per_context.namespace.as_deref(),
+        Some(target.default_namespace.as_str()),
+        &config.favourites,
+    );
+    let chosen = match startup::choose_scope(&target.client, &wanted, &candidates).await {
+        Ok(c) => c,
+        Err(refusal) => {
+            let (server, context) = (&target.connection.server, &target.connection.context);
+            match refusal {
+                startup::Refusal::Unreachable(why) => eprintln!(
+                    "lakedeck: cannot reach the Kubernetes API at {server} (context {context}): {why} — check the cluster is up and your kubeconfig, or try `lakedeck demo`"
+                ),
+                startup::Refusal::Unauthenticated(why) => eprintln!(
+                    "lakedeck: the Kubernetes API at {server} (context {context}) does not accept your credentials: {why} — refresh the token or certificate in your kubeconfig"
+                ),
+            }
+            return 1;
+        }
     };
-    if let Some(why) = failure {
-        eprintln!(
-            "lakedeck: cannot reach the Kubernetes API at {} (context {}): {why} — check the cluster is up and your kubeconfig, or try `lakedeck demo`",
-            target.connection.server, target.connection.context
-        );
-        return 1;
-    }
+    notices.extend(chosen.notice.clone());
     let readonly = args.readonly || per_context.readonly.unwrap_or(false);
     let data_dir = match crate::audit::data_dir(args.data_dir.as_deref()) {
         Ok(d) => d,
@@ -274,7 +288,38 @@ async fn run_cockpit(args: CockpitArgs) -> i32 {
             return 2;
         }
     };
-    crate::cockpit::run(target, scope, readonly, &config, flags, theme, data_dir).await
+    let start = crate::cockpit::Start {
+        scope: chosen.scope,
+        scope_note: chosen.note,
+        candidates,
+        notices,
+    };
+    crate::cockpit::run(target, start, readonly, &config, flags, theme, data_dir).await
+}
+
+/// Without `--config`, a kubeconfig written by `lakedeck lab` names the lakedeck config
+/// it wrote beside itself; that file is layered over the user's config (its contexts'
+/// endpoints win). Returns the file used, if any.
+fn lab_config(
+    args: &CockpitArgs,
+    config: &mut crate::config::Config,
+) -> Result<Option<PathBuf>, String> {
+    if args.config.is_some() {
+        return Ok(None);
+    }
+    let Some(path) = startup::kubeconfig_file(args.kubeconfig.as_deref())
+        .and_then(|k| startup::lab_config_beside(&k, args.context.as_deref()))
+    else {
+        return Ok(None);
+    };
+    let actions: Vec<&str> = crate::app::action::BINDABLE
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    config
+        .layer_file(&path, Some(&actions))
+        .map_err(|e| e.to_string())?;
+    Ok(Some(path))
 }
 
 async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
@@ -348,9 +393,15 @@ async fn run_demo(args: DemoArgs, cockpit: CockpitArgs) -> i32 {
     flags.trino = flags.trino.or_else(|| Some(lab_endpoint("trino")));
     // The demo keeps its audit log and runs with the demo unless told otherwise.
     let data_dir = cockpit.data_dir.clone().unwrap_or_else(|| dir.join("data"));
+    let start = crate::cockpit::Start {
+        scope,
+        // After `:ctx lakedeck-lab-team`, where all namespaces are forbidden.
+        candidates: startup::candidates(None, None, &config.favourites),
+        ..Default::default()
+    };
     let code = crate::cockpit::run(
         target,
-        scope,
+        start,
         cockpit.readonly,
         &config,
         flags,
@@ -403,9 +454,28 @@ async fn run_lab(args: LabArgs) -> i32 {
     println!("kubeconfig: {}", kubeconfig.display());
     println!("  export KUBECONFIG={}", kubeconfig.display());
     println!(
-        "  contexts: {} (admin), {} (read-only viewer)",
+        "  contexts: {} (admin), {} (read-only viewer), {} (team: namespaces {} only)",
         lab::kubeconfig::ADMIN_CONTEXT,
-        lab::kubeconfig::VIEWER_CONTEXT
+        lab::kubeconfig::VIEWER_CONTEXT,
+        lab::kubeconfig::TEAM_CONTEXT,
+        lab::server::TEAM_NAMESPACES.join(" and ")
+    );
+    let kubeconfig = std::path::absolute(&kubeconfig).unwrap_or(kubeconfig);
+    let config = kubeconfig
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(lab::kubeconfig::CONFIG_FILE);
+    let exe =
+        std::env::current_exe().map_or_else(|_| "lakedeck".into(), |p| p.display().to_string());
+    println!(
+        "cockpit: {} --kubeconfig {} --config {}",
+        shell_word(&exe),
+        shell_word(&kubeconfig.display().to_string()),
+        shell_word(&config.display().to_string())
+    );
+    println!(
+        "  (--config may be left out: the cockpit finds {} through the lab's mark in this kubeconfig)",
+        lab::kubeconfig::CONFIG_FILE
     );
     println!("press Ctrl-C to stop");
     match tokio::signal::ctrl_c().await {
@@ -419,6 +489,19 @@ async fn run_lab(args: LabArgs) -> i32 {
             lab.shutdown();
             1
         }
+    }
+}
+
+/// `word` as one POSIX shell word (quoted only when it needs to be).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

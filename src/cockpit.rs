@@ -45,6 +45,31 @@ pub struct CockpitOptions {
     pub theme: Option<String>,
 }
 
+/// What the cockpit starts with, decided before the terminal is taken over
+/// ([`crate::startup`]).
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub scope: Scope,
+    /// Beside the namespace in the header (e.g. "all namespaces forbidden").
+    pub scope_note: Option<String>,
+    /// The namespaces to fall back to, in order, when all namespaces are forbidden
+    /// (also after `:ctx`).
+    pub candidates: Vec<String>,
+    /// Footer messages for the start (the first one shows).
+    pub notices: Vec<String>,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start {
+            scope: Scope::All,
+            scope_note: None,
+            candidates: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+}
+
 /// A ready connection: the client plus what the header shows.
 pub struct Target {
     pub client: Client,
@@ -409,7 +434,7 @@ fn runbook_infos(catalog: &Catalog) -> Vec<RunbookInfo> {
 /// `data_dir` holds the audit log, runbook runs and reports.
 pub async fn run(
     target: Target,
-    scope: Scope,
+    start: Start,
     readonly: bool,
     config: &Config,
     flags: PlatformFlags,
@@ -425,6 +450,12 @@ pub async fn run(
             return 2;
         }
     };
+    let Start {
+        scope,
+        scope_note,
+        candidates,
+        notices,
+    } = start;
     let mut state = AppState::new(
         connection,
         scope.clone(),
@@ -432,6 +463,7 @@ pub async fn run(
         config.favourites.clone(),
         config.log_buffer_lines,
     );
+    state.scope_note = scope_note;
     let (tx, mut rx) = mpsc::channel::<Msg>(4096);
     let platform_for = |context: &str, proxy: &ProxyAccess, client: &Client| {
         Platform::new(
@@ -469,6 +501,9 @@ pub async fn run(
                 problems.len()
             )))
             .await;
+    }
+    for notice in notices {
+        let _ = tx.send(Msg::Notice(notice)).await;
     }
     let _ = tx
         .send(Msg::Interrupted(runbook::interrupted(&data_dir)))
@@ -664,6 +699,33 @@ pub async fn run(
                         match connect(kubeconfig_path.as_ref(), Some(&name)).await {
                             Ok(t) => {
                                 tasks.stop_all();
+                                // All namespaces may be forbidden to the other user:
+                                // fall back the way the start does.
+                                if state.scope == Scope::All || state.scope_note.is_some() {
+                                    // The new context's own namespace comes first.
+                                    let own = t.kubeconfig.as_ref().and_then(|k| {
+                                        crate::startup::kubeconfig_namespace(k, Some(&name))
+                                    });
+                                    let tried = crate::startup::candidates(
+                                        None,
+                                        own.as_deref(),
+                                        &candidates,
+                                    );
+                                    let chosen = crate::startup::choose_scope(
+                                        &t.client,
+                                        &crate::startup::Wanted::All,
+                                        &tried,
+                                    )
+                                    .await;
+                                    if let Ok(chosen) = chosen {
+                                        tasks.scope = chosen.scope.clone();
+                                        state.scope = chosen.scope;
+                                        state.scope_note = chosen.note;
+                                        if let Some(n) = chosen.notice {
+                                            let _ = tx.send(Msg::Notice(n)).await;
+                                        }
+                                    }
+                                }
                                 tasks.platform =
                                     platform_for(&t.connection.context, &t.proxy, &t.client);
                                 ops = Arc::new(Ops::new(

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod runbook;
 pub mod session;
 pub mod sources;
+pub mod startup;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

@@ -44,8 +44,17 @@ pub struct SessionError {
 impl Session {
     pub async fn open(options: &SessionOptions) -> Result<Session, SessionError> {
         let bad = |message: String| SessionError { code: 2, message };
-        let (config, _) =
+        let (mut config, _) =
             Config::load(options.config.as_deref()).map_err(|e| bad(e.to_string()))?;
+        // Like the cockpit: a kubeconfig written by `lakedeck lab` names its config.
+        if options.config.is_none()
+            && let Some(lab) = crate::startup::kubeconfig_file(options.kubeconfig.as_deref())
+                .and_then(|k| crate::startup::lab_config_beside(&k, options.context.as_deref()))
+        {
+            config
+                .layer_file(&lab, None)
+                .map_err(|e| bad(e.to_string()))?;
+        }
         let data_dir = audit::data_dir(options.data_dir.as_deref()).map_err(bad)?;
         let target = cockpit::connect(options.kubeconfig.as_ref(), options.context.as_deref())
             .await

@@ -315,6 +315,9 @@ pub struct Connection {
 pub struct AppState {
     pub connection: Connection,
     pub scope: Scope,
+    /// Why the scope is not what was asked for (e.g. "all namespaces forbidden"), shown
+    /// beside it in the header.
+    pub scope_note: Option<String>,
     pub pods: List<PodRow>,
     pub nodes: List<NodeRow>,
     pub pod_usage: HashMap<(Shared, Box<str>), (u64, u64)>,
@@ -389,6 +392,7 @@ impl AppState {
         Self {
             connection,
             scope,
+            scope_note: None,
             pods: List::default(),
             nodes: List::default(),
             pod_usage: HashMap::new(),

@@ -121,6 +121,20 @@ impl Config {
         load_from(explicit, Config::default_path(), Some(known_actions))
     }
 
+    /// Overlays one more file (e.g. the config `lakedeck lab` wrote beside its
+    /// kubeconfig) on this config, field by field; the file must exist.
+    pub fn layer_file(
+        &mut self,
+        path: &Path,
+        known_actions: Option<&[&str]>,
+    ) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.overlay(&text, &path.display().to_string(), known_actions)
+    }
+
     /// The built-in defaults alone.
     pub fn defaults() -> Result<Config, ConfigError> {
         let mut config: Config = serde_saphyr::from_str(DEFAULT_YAML)

@@ -1,10 +1,14 @@
-//! The kubeconfig `lakedeck lab` writes: one cluster, two users (`admin`, `viewer`) and
-//! two contexts (`lakedeck-lab`, `lakedeck-lab-viewer`). The file holds bearer tokens,
-//! so it is created readable by its owner only. Next to it go the lab's CA
-//! (`lakedeck-lab-ca.pem`, for promtool/amtool via `SSL_CERT_FILE`) and a lakedeck
-//! config (`lakedeck.yaml`) naming the lab's Prometheus, Alertmanager and Trino for
-//! both contexts: direct URLs for the admin context, `service:` endpoints through the
-//! API server's proxy for the viewer.
+//! The kubeconfig `lakedeck lab` writes: one cluster, three users (`admin`, `viewer`,
+//! `team`) and three contexts (`lakedeck-lab`, `lakedeck-lab-viewer`, and
+//! `lakedeck-lab-team`, whose namespace is `trino`: the team may only use `trino` and
+//! `kafka`). The file holds bearer tokens, so it is created readable by its owner only.
+//! Next to it go the lab's CA (`lakedeck-lab-ca.pem`, for promtool/amtool via
+//! `SSL_CERT_FILE`) and a lakedeck config (`lakedeck.yaml`) naming the lab's
+//! Prometheus, Alertmanager and Trino for every context: direct URLs for the admin and
+//! team contexts, `service:` endpoints through the API server's proxy for the viewer.
+//! The cluster entry carries the [`LAB_EXTENSION`] extension naming that config file, so
+//! the cockpit finds it without `--config` (and never a file that merely lies beside
+//! some other kubeconfig).
 
 use std::io::Write;
 use std::path::Path;
@@ -13,6 +17,10 @@ use super::server::Tokens;
 
 pub const ADMIN_CONTEXT: &str = "lakedeck-lab";
 pub const VIEWER_CONTEXT: &str = "lakedeck-lab-viewer";
+pub const TEAM_CONTEXT: &str = "lakedeck-lab-team";
+/// The cluster extension that marks a kubeconfig as the lab's; its `config` names the
+/// lakedeck config written beside the kubeconfig.
+pub const LAB_EXTENSION: &str = "lakedeck.dev/lab";
 
 pub fn render(server: &str, ca_pem: &str, tokens: &Tokens) -> String {
     use base64::Engine;
@@ -25,6 +33,11 @@ clusters:
   cluster:
     server: {server}
     certificate-authority-data: {ca}
+    extensions:
+    - name: {LAB_EXTENSION}
+      extension:
+        provider: lakedeck lab
+        config: {CONFIG_FILE}
 users:
 - name: admin
   user:
@@ -32,6 +45,9 @@ users:
 - name: viewer
   user:
     token: {viewer}
+- name: team
+  user:
+    token: {team}
 contexts:
 - name: {ADMIN_CONTEXT}
   context:
@@ -41,11 +57,17 @@ contexts:
   context:
     cluster: lakedeck-lab
     user: viewer
+- name: {TEAM_CONTEXT}
+  context:
+    cluster: lakedeck-lab
+    user: team
+    namespace: trino
 current-context: {ADMIN_CONTEXT}
 preferences: {{}}
 ",
         admin = tokens.admin,
-        viewer = tokens.viewer
+        viewer = tokens.viewer,
+        team = tokens.team
     )
 }
 
@@ -65,6 +87,10 @@ contexts:
     prometheus: \"service:monitoring/prometheus:9090\"
     alertmanager: \"service:monitoring/alertmanager:9093\"
     trino: {{url: \"service:trino/trino:8080\", user: lakedeck}}
+  {TEAM_CONTEXT}:
+    prometheus: {{url: \"{server}/prometheus\", ca_file: \"{ca_file}\"}}
+    alertmanager: {{url: \"{server}/alertmanager\", ca_file: \"{ca_file}\"}}
+    trino: {{url: \"{server}/trino\", ca_file: \"{ca_file}\", user: lakedeck}}
 "
     )
 }

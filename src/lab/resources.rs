@@ -45,7 +45,7 @@ impl Resource {
     }
 }
 
-const ALL_VERBS: &[&str] = &[
+pub const ALL_VERBS: &[&str] = &[
     "create",
     "delete",
     "deletecollection",
@@ -409,6 +409,19 @@ pub static RESOURCES: &[Resource] = &[
         "selfsubjectaccessreviews",
         "",
         "SelfSubjectAccessReview",
+        false,
+        &[],
+        &["create"],
+        &[],
+        &[],
+        true
+    ),
+    res!(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "",
+        "SelfSubjectRulesReview",
         false,
         &[],
         &["create"],

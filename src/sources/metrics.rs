@@ -1,6 +1,7 @@
 //! Polls metrics.k8s.io (metrics-server) for pod and node usage. A cluster without the
 //! metrics API, or a user not allowed to read it, gets a stated reason ("n/a: …")
-//! instead of silent blanks; the poll keeps trying. Responses are read into small typed
+//! instead of silent blanks; the poll keeps trying. A user who may read its pods' usage
+//! but not the nodes' (a namespace-scoped one) still gets the pods'. Responses are read into small typed
 //! structs (not JSON trees); per-pod usage across all namespaces is skipped on clusters
 //! above 5 000 pods (tens of MB per poll), with a notice saying so.
 
@@ -113,10 +114,15 @@ pub async fn poll(client: Client, scope: Scope, tx: Tx) {
         } else {
             get(&client, &pods_path).await
         };
-        let state = match (
-            get(&client, "/apis/metrics.k8s.io/v1beta1/nodes").await,
-            pods,
-        ) {
+        let nodes = match get(&client, "/apis/metrics.k8s.io/v1beta1/nodes").await {
+            // Node usage is cluster-scoped: a user bound to namespaces still gets its
+            // pods' usage (the Nodes pane says why it shows no nodes).
+            Err(kube::Error::Api(s)) if s.code == 403 && pods.is_ok() => {
+                Ok(List { items: Vec::new() })
+            }
+            other => other,
+        };
+        let state = match (nodes, pods) {
             (Ok(nodes), Ok(pods)) => {
                 let node_usage: HashMap<String, (u64, u64)> = nodes
                     .items

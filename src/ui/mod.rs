@@ -94,6 +94,9 @@ fn draw_header(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled("│", theme.dim),
         Span::raw(format!(" ns {} ", state.scope.label())),
     ]);
+    if let Some(note) = &state.scope_note {
+        spans.push(Span::styled(format!("({note}) "), theme.warning));
+    }
     if c.readonly {
         spans.push(Span::styled(" READ-ONLY ", theme.header_badge));
     }

@@ -40,6 +40,8 @@ pub struct LabProcess {
     child: Child,
     pub url: String,
     pub kubeconfig: PathBuf,
+    /// What the lab printed before "press Ctrl-C to stop" (its start-up banner).
+    pub banner: Vec<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -58,6 +60,7 @@ impl LabProcess {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut url = String::new();
+        let mut banner = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             match lines.next() {
@@ -72,6 +75,7 @@ impl LabProcess {
                     if line.starts_with("press Ctrl-C") {
                         break;
                     }
+                    banner.push(line);
                 }
                 _ => break,
             }
@@ -86,6 +90,7 @@ impl LabProcess {
             child,
             url,
             kubeconfig,
+            banner,
             _dir: dir,
         }
     }

@@ -1,15 +1,53 @@
-//! Who is calling and what they may do. The lab has two users with bearer tokens:
-//! `admin` (everything) and `viewer` (read-only, like the built-in `view` ClusterRole:
-//! no secrets, no writes). Tokens are random per lab run.
+//! Who is calling and what they may do. The lab has three users with bearer tokens:
+//! `admin` (everything, like `system:masters`), `viewer` (read-only, like the built-in
+//! `view` ClusterRole bound cluster-wide: no secrets, no writes) and `team` (like a
+//! RoleBinding of the built-in `edit` ClusterRole in the namespaces `trino` and `kafka`
+//! only: nothing cluster-scoped, no cluster-wide lists, no other namespace). Every user
+//! may create the self-reviews (`system:basic-user`). Tokens are random per lab run.
+//! [`User::may`] is the one decision: requests, SelfSubjectAccessReview and
+//! SelfSubjectRulesReview all ask it.
 
 use axum::http::HeaderMap;
 
-use crate::lab::resources::Resource;
+use crate::lab::resources::{RESOURCES, Resource};
+
+/// The namespaces the `team` user's RoleBindings cover.
+pub const TEAM_NAMESPACES: &[&str] = &["trino", "kafka"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum User {
     Admin,
     Viewer,
+    Team,
+}
+
+/// A request as RBAC sees it: the verb, the resource (group, plural, subresource) and
+/// the namespace (`None` at the cluster scope; for a Namespace object, its own name).
+#[derive(Debug, Clone, Copy)]
+pub struct Attributes<'a> {
+    pub verb: &'a str,
+    pub group: &'a str,
+    pub resource: &'a str,
+    pub subresource: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+}
+
+impl<'a> Attributes<'a> {
+    /// `verb` on a served kind (with `subresource`) in `namespace`.
+    pub fn of(
+        verb: &'a str,
+        res: &'a Resource,
+        subresource: Option<&'a str>,
+        namespace: Option<&'a str>,
+    ) -> Self {
+        Attributes {
+            verb,
+            group: res.group,
+            resource: res.plural,
+            subresource,
+            namespace,
+        }
+    }
 }
 
 impl User {
@@ -17,6 +55,7 @@ impl User {
         match self {
             User::Admin => "admin",
             User::Viewer => "viewer",
+            User::Team => "team",
         }
     }
 
@@ -24,23 +63,55 @@ impl User {
         match self {
             User::Admin => &["system:masters", "system:authenticated"],
             User::Viewer => &["lakedeck:viewers", "system:authenticated"],
+            User::Team => &["lakedeck:team", "system:authenticated"],
         }
     }
 
-    /// The RBAC decision for `verb` on `resource` (with `subresource`, if any).
-    pub fn may(self, verb: &str, res: &Resource, subresource: Option<&str>) -> bool {
+    /// The RBAC decision for a request.
+    pub fn may(self, a: &Attributes<'_>) -> bool {
+        let self_review = matches!(
+            (a.group, a.resource),
+            (
+                "authorization.k8s.io",
+                "selfsubjectaccessreviews" | "selfsubjectrulesreviews"
+            ) | ("authentication.k8s.io", "selfsubjectreviews")
+        );
+        let read = matches!(a.verb, "get" | "list" | "watch");
         match self {
             User::Admin => true,
+            _ if self_review => a.verb == "create",
             User::Viewer => {
-                let read = matches!(verb, "get" | "list" | "watch");
-                let self_review = res.group.starts_with("authorization.k8s.io")
-                    || res.group.starts_with("authentication.k8s.io");
-                if self_review {
-                    return verb == "create";
-                }
                 // The built-in `view` role can read pod logs but not secrets.
-                read && res.plural != "secrets"
-                    && subresource.is_none_or(|s| s == "log" || s == "status" || s == "scale")
+                read && a.resource != "secrets"
+                    && a.subresource
+                        .is_none_or(|s| s == "log" || s == "status" || s == "scale")
+            }
+            User::Team => {
+                let Some(ns) = a.namespace else {
+                    // A RoleBinding grants nothing at the cluster scope.
+                    return false;
+                };
+                if !TEAM_NAMESPACES.contains(&ns) {
+                    return false;
+                }
+                // `edit` names namespaced kinds only (and reads the Namespace itself).
+                let served = RESOURCES
+                    .iter()
+                    .find(|r| r.group == a.group && r.plural == a.resource);
+                if !served.is_some_and(|r| r.namespaced || r.kind == "Namespace") {
+                    return false;
+                }
+                match (a.group, a.resource, a.subresource) {
+                    // `view` (aggregated into `edit`) reads the namespace itself, events
+                    // and status; `edit` does not write them.
+                    ("", "namespaces" | "events", _) | (_, _, Some("status")) => read,
+                    // metrics-server's aggregated-metrics-reader joins `view`.
+                    ("metrics.k8s.io", "pods", None) => read,
+                    ("metrics.k8s.io", _, _) => false,
+                    // Velero's kinds are not aggregated into `edit`.
+                    ("velero.io", _, _) => false,
+                    _ => true,
+                }
             }
         }
     }
@@ -50,6 +121,7 @@ impl User {
 pub struct Tokens {
     pub admin: String,
     pub viewer: String,
+    pub team: String,
 }
 
 impl Tokens {
@@ -57,6 +129,7 @@ impl Tokens {
         Self {
             admin: random_token(),
             viewer: random_token(),
+            team: random_token(),
         }
     }
 
@@ -68,13 +141,14 @@ impl Tokens {
             .ok()?;
         let token = value.strip_prefix("Bearer ")?.trim();
         // Constant-time-ish comparison is not needed for a loopback lab, but it is cheap.
-        if eq(token, &self.admin) {
-            Some(User::Admin)
-        } else if eq(token, &self.viewer) {
-            Some(User::Viewer)
-        } else {
-            None
-        }
+        [
+            (&self.admin, User::Admin),
+            (&self.viewer, User::Viewer),
+            (&self.team, User::Team),
+        ]
+        .into_iter()
+        .find(|(t, _)| eq(token, t))
+        .map(|(_, u)| u)
     }
 }
 
@@ -104,18 +178,64 @@ mod tests {
     use super::*;
     use crate::lab::resources::{get, ids};
 
+    fn may(user: User, verb: &str, res: &Resource, sub: Option<&str>, ns: Option<&str>) -> bool {
+        user.may(&Attributes::of(verb, res, sub, ns))
+    }
+
     #[test]
     fn viewer_reads_but_never_writes_or_reads_secrets() {
         let pods = get(ids::pods());
-        assert!(User::Viewer.may("list", pods, None));
-        assert!(User::Viewer.may("get", pods, Some("log")));
-        assert!(!User::Viewer.may("delete", pods, None));
-        assert!(!User::Viewer.may("patch", get(ids::statefulsets()), Some("scale")));
+        assert!(may(User::Viewer, "list", pods, None, None));
+        assert!(may(User::Viewer, "get", pods, Some("log"), Some("trino")));
+        assert!(!may(User::Viewer, "delete", pods, None, Some("trino")));
+        let sts = get(ids::statefulsets());
+        assert!(!may(
+            User::Viewer,
+            "patch",
+            sts,
+            Some("scale"),
+            Some("trino")
+        ));
         let secrets = crate::lab::resources::RESOURCES
             .iter()
             .find(|r| r.plural == "secrets");
-        assert!(secrets.is_some_and(|s| !User::Viewer.may("get", s, None)));
-        assert!(User::Admin.may("delete", pods, None));
+        assert!(secrets.is_some_and(|s| !may(User::Viewer, "get", s, None, Some("trino"))));
+        assert!(may(User::Admin, "delete", pods, None, Some("trino")));
+    }
+
+    #[test]
+    fn team_acts_in_its_namespaces_only_and_never_at_the_cluster_scope() {
+        let pods = get(ids::pods());
+        let nodes = get(ids::by_name("Node"));
+        let namespaces = get(ids::by_name("Namespace"));
+        for ns in TEAM_NAMESPACES {
+            for verb in ["get", "list", "watch", "create", "patch", "delete"] {
+                assert!(
+                    may(User::Team, verb, pods, None, Some(ns)),
+                    "{verb} pods in {ns}"
+                );
+            }
+            assert!(may(User::Team, "create", pods, Some("eviction"), Some(ns)));
+            assert!(may(User::Team, "get", namespaces, None, Some(ns)));
+            assert!(!may(User::Team, "delete", namespaces, None, Some(ns)));
+        }
+        assert!(
+            !may(User::Team, "list", pods, None, None),
+            "-A is forbidden"
+        );
+        assert!(!may(User::Team, "list", pods, None, Some("minio")));
+        assert!(!may(User::Team, "list", nodes, None, None));
+        // kubectl puts the context's namespace on a review of a cluster-scoped kind.
+        assert!(!may(User::Team, "list", nodes, None, Some("trino")));
+        assert!(!may(User::Team, "list", namespaces, None, None));
+        let ssar = Attributes {
+            verb: "create",
+            group: "authorization.k8s.io",
+            resource: "selfsubjectaccessreviews",
+            subresource: None,
+            namespace: None,
+        };
+        assert!(User::Team.may(&ssar));
     }
 
     #[test]

@@ -34,7 +34,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::Value;
 
-pub use auth::{Tokens, User};
+pub use auth::{Attributes, TEAM_NAMESPACES, Tokens, User};
 pub use faults::Faults;
 
 use super::status::ApiError;
@@ -233,15 +233,32 @@ async fn dispatch(ctx: &Arc<Ctx>, route: Route, call: &Call) -> Result<Response,
             rest,
         } => {
             // The viewer may read through the proxy; only Prometheus (whose API is
-            // read-only, queries may be POSTed) also takes its other methods.
+            // read-only, queries may be POSTed) also takes its other methods. Others
+            // need `services/proxy` in the service's namespace.
             let reading = matches!(call.method, Method::GET | Method::HEAD);
-            if call.user == User::Viewer
-                && !reading
-                && !(namespace == "monitoring" && service.contains("prometheus"))
-            {
-                return Err(ApiError::forbidden_plain(format!(
-                    "services \"{service}\" is forbidden: User \"viewer\" cannot create resource \"services/proxy\" in API group \"\" in the namespace \"{namespace}\""
-                )));
+            let verb = if reading { "get" } else { "create" };
+            let services =
+                crate::lab::resources::get(crate::lab::resources::ids::by_name("Service"));
+            let allowed = match call.user {
+                User::Viewer => {
+                    reading || (namespace == "monitoring" && service.contains("prometheus"))
+                }
+                user => user.may(&Attributes::of(
+                    verb,
+                    services,
+                    Some("proxy"),
+                    Some(&namespace),
+                )),
+            };
+            if !allowed {
+                return Err(ApiError::forbidden(
+                    call.user.name(),
+                    verb,
+                    services,
+                    Some("proxy"),
+                    Some(&namespace),
+                    &service,
+                ));
             }
             let plain = platform_front::PlainCall {
                 method: call.method.clone(),
@@ -272,13 +289,23 @@ async fn resource(ctx: &Arc<Ctx>, t: &Target, call: &Call) -> Result<Response, A
     if !res.verbs.contains(&verb) && t.sub.is_none() {
         return Err(ApiError::method_not_allowed(call.method.as_str()));
     }
-    if !call.user.may(verb, res, t.sub.as_deref()) {
+    // Like the API server's RequestInfo: a Namespace object is addressed in its own
+    // namespace (`GET /api/v1/namespaces/trino` is namespace "trino").
+    let namespace = if res.kind == "Namespace" {
+        t.name.as_deref()
+    } else {
+        t.namespace.as_deref()
+    };
+    if !call
+        .user
+        .may(&Attributes::of(verb, res, t.sub.as_deref(), namespace))
+    {
         return Err(ApiError::forbidden(
             call.user.name(),
             verb,
             res,
             t.sub.as_deref(),
-            t.namespace.as_deref(),
+            namespace,
             t.name.as_deref().unwrap_or(""),
         ));
     }

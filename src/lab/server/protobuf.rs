@@ -1,6 +1,7 @@
 //! Just enough Kubernetes protobuf to read the request bodies kubectl's typed clients
 //! send that way (`Content-Type: application/vnd.kubernetes.protobuf`):
-//! SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectReview (`auth whoami`),
+//! SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectRulesReview (`auth can-i
+//! --list`), SelfSubjectReview (`auth whoami`),
 //! DeleteOptions, and the objects `kubectl create namespace|configmap|secret` build.
 //! Each is turned into the JSON the rest of the server handles; responses stay JSON,
 //! which those clients also accept. Other protobuf bodies get 415 naming the way out.
@@ -179,6 +180,12 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
             Ok(json!({"apiVersion": api_version, "kind": kind, "metadata": {}, "spec": spec_json}))
         }
         "SelfSubjectReview" => Ok(json!({"apiVersion": api_version, "kind": kind, "metadata": {}})),
+        "SelfSubjectRulesReview" => {
+            // spec = 2 { namespace = 1 } (`kubectl auth can-i --list`).
+            let spec = strings(sub(&msg, 2).unwrap_or_default(), &[(1, "namespace")])
+                .ok_or_else(malformed)?;
+            Ok(json!({"apiVersion": api_version, "kind": kind, "metadata": {}, "spec": spec}))
+        }
         "Namespace" | "ConfigMap" | "Secret" => {
             let mut obj = json!({"apiVersion": api_version, "kind": kind});
             obj["metadata"] =
@@ -233,7 +240,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
             Ok(out)
         }
         other => Err(ApiError::unsupported_media_type(&format!(
-            "application/vnd.kubernetes.protobuf for {other}: the lab reads protobuf only for access reviews, delete options, namespaces, configmaps and secrets; send JSON instead (e.g. kubectl create -f FILE --validate=false)"
+            "application/vnd.kubernetes.protobuf for {other}: the lab reads protobuf only for access and rules reviews, delete options, namespaces, configmaps and secrets; send JSON instead (e.g. kubectl create -f FILE --validate=false)"
         ))),
     }
 }

@@ -67,7 +67,8 @@ async fn list(client: &kube::Client, kind: &str, plural: &str) -> Result<Vec<Val
         let page = api.list(&params).await.map_err(|e| match &e {
             kube::Error::Api(s) if s.code == 404 => Failure::NotServed,
             _ => match explain(&e) {
-                (true, why) => Failure::Forbidden(format!("{plural}.velero.io: {why}")),
+                // The API server's message already names `<plural>.velero.io`.
+                (true, why) => Failure::Forbidden(why),
                 (false, why) => Failure::Other(format!("listing {plural}.velero.io: {why}")),
             },
         })?;

@@ -39,7 +39,23 @@ fn severity(n: &NodeRow) -> Severity {
     }
 }
 
+/// Why nodes cannot be shown at all: listing them is forbidden and none were ever
+/// listed (a namespace-scoped user).
+pub fn forbidden(state: &AppState) -> Option<String> {
+    match state.source(SourceId::Nodes) {
+        SourceState::Forbidden(why) if state.nodes.rows().next().is_none() => Some(format!(
+            "{why} — nodes are cluster-scoped; a user bound to namespaces cannot list them (pods in your namespaces still show)"
+        )),
+        _ => None,
+    }
+}
+
 pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if let Some(why) = forbidden(state) {
+        let title = Line::from(Span::styled(" Nodes ", theme.title));
+        let body = Line::styled(widgets::printable(&why), theme.error);
+        return widgets::message_pane(frame, area, theme, title, body);
+    }
     let height = area.height.saturating_sub(3) as usize;
     let offset = state.nodes.scroll_for(height);
     let metrics_ok = matches!(state.source(SourceId::Metrics), SourceState::Live);

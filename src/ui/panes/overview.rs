@@ -29,6 +29,11 @@ pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_nodes(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if let Some(why) = super::nodes::forbidden(state) {
+        let title = Line::from(Span::styled(" Nodes ", theme.title));
+        let body = Line::styled(widgets::printable(&why), theme.error);
+        return widgets::message_pane(frame, area, theme, title, body);
+    }
     let rows: Vec<_> = state.nodes.rows().cloned().collect();
     let metrics_ok = matches!(state.source(SourceId::Metrics), SourceState::Live);
     let summary = summarize(&rows, metrics_ok.then_some(&state.node_usage));

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::app::{AppState, SourceId};
+use crate::app::{AppState, SourceId, SourceState};
 use crate::model::pods::PodRow;
 use crate::theme::Theme;
 use crate::ui::widgets::{
@@ -52,6 +52,22 @@ pub fn cells(state: &AppState, theme: &Theme, p: &PodRow) -> Vec<String> {
 }
 
 pub fn draw(state: &AppState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // Nothing to list because listing is forbidden: the whole reason, not a cut title.
+    if let SourceState::Forbidden(why) = state.source(SourceId::Pods)
+        && state.pods.rows().next().is_none()
+    {
+        let title = Line::from(Span::styled(
+            format!(" Pods [{}] ", state.scope.label()),
+            theme.title,
+        ));
+        let body = Line::styled(
+            widgets::printable(&format!(
+                "{why} — :ns <name> shows a namespace you may read"
+            )),
+            theme.error,
+        );
+        return widgets::message_pane(frame, area, theme, title, body);
+    }
     let height = area.height.saturating_sub(3) as usize;
     let offset = state.pods.scroll_for(height);
     let rows = state
