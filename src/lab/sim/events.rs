@@ -9,7 +9,7 @@
 //!   count in memory, written every 30 minutes and once more when the series has been
 //!   quiet for 6 minutes (then forgotten).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -93,6 +93,9 @@ struct Series {
 pub struct Recorder {
     seen: HashMap<(String, &'static str, String), (String, String)>,
     series: HashMap<(String, bool, &'static str, &'static str, &'static str), Series>,
+    /// New-style events this recorder finished: a repeat starts a new event, as a
+    /// finished series is gone from client-go's cache too.
+    finished: HashSet<(String, String)>,
 }
 
 /// kube-scheduler's `reportingInstance`: `<controller>-<hostname>`.
@@ -155,7 +158,7 @@ fn involved_ref(involved: &Value, spec: &EventSpec) -> Value {
 impl Recorder {
     pub fn record(&mut self, store: &Store, involved: &Value, spec: EventSpec) {
         if let Some(action) = spec.action {
-            self.record_new_style(store, involved, spec, action);
+            self.record_new_style(store, involved, spec, action, store.clock.now());
             return;
         }
         let now = rfc3339(store.clock.now());
@@ -210,8 +213,8 @@ impl Recorder {
         involved: &Value,
         spec: EventSpec,
         action: &'static str,
+        now: Timestamp,
     ) {
-        let now = store.clock.now();
         let key = (
             str_at(involved, "/metadata/uid"),
             spec.warning,
@@ -220,7 +223,7 @@ impl Recorder {
             spec.component,
         );
         if !self.series.contains_key(&key)
-            && let Some(adopted) = adopt(store, involved, &spec, action)
+            && let Some(adopted) = adopt(store, involved, &spec, action, &self.finished)
         {
             self.series.insert(key.clone(), adopted);
         }
@@ -261,18 +264,25 @@ impl Recorder {
     pub fn maintain(&mut self, store: &Store, now: Timestamp) {
         let older =
             |t: Timestamp, secs: i64| now.duration_since(t) >= SignedDuration::from_secs(secs);
-        self.series.retain(|_, cached| match cached.series {
-            Some((_, last)) if older(last, SERIES_FINISH_SECS) => {
-                write_series(store, cached, now);
-                false
-            }
-            Some(_) => {
-                if older(cached.written, SERIES_REFRESH_SECS) {
+        let finished = &mut self.finished;
+        self.series.retain(|_, cached| {
+            let keep = match cached.series {
+                Some((_, last)) if older(last, SERIES_FINISH_SECS) => {
                     write_series(store, cached, now);
+                    false
                 }
-                true
+                Some(_) => {
+                    if older(cached.written, SERIES_REFRESH_SECS) {
+                        write_series(store, cached, now);
+                    }
+                    true
+                }
+                None => !older(cached.event_time, SERIES_FINISH_SECS),
+            };
+            if !keep {
+                finished.insert((cached.namespace.clone(), cached.name.clone()));
             }
-            None => !older(cached.event_time, SERIES_FINISH_SECS),
+            keep
         });
     }
 
@@ -282,6 +292,8 @@ impl Recorder {
             .retain(|_, (ns, name)| store.get(ids::events(), ns, name).is_some());
         self.series
             .retain(|_, s| store.get(ids::events(), &s.namespace, &s.name).is_some());
+        self.finished
+            .retain(|(ns, name)| store.get(ids::events(), ns, name).is_some());
     }
 }
 
@@ -299,7 +311,14 @@ fn write_series(store: &Store, cached: &mut Series, now: Timestamp) {
 
 /// A series this component was already running when the lab started (the seed wrote it
 /// as the scheduler had left it): carry on with it instead of starting a second one.
-fn adopt(store: &Store, involved: &Value, spec: &EventSpec, action: &str) -> Option<Series> {
+/// Never one this recorder finished itself.
+fn adopt(
+    store: &Store,
+    involved: &Value,
+    spec: &EventSpec,
+    action: &str,
+    finished: &HashSet<(String, String)>,
+) -> Option<Series> {
     let uid = str_at(involved, "/metadata/uid");
     let ns = str_at(involved, "/metadata/namespace");
     let found = store.all(ids::events(), Some(&ns), |e| {
@@ -307,6 +326,9 @@ fn adopt(store: &Store, involved: &Value, spec: &EventSpec, action: &str) -> Opt
             && e.field("reason").as_deref() == Some(spec.reason)
     });
     found.iter().find_map(|e| {
+        if finished.contains(&(e.namespace.clone(), e.name.clone())) {
+            return None;
+        }
         let v = e.value();
         if v["action"] != action || v["reportingComponent"] != spec.component {
             return None;
@@ -327,4 +349,83 @@ fn adopt(store: &Store, involved: &Value, spec: &EventSpec, action: &str) -> Opt
             written: series.map_or(event_time, |(_, t)| t),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::lab::clock::SimClock;
+
+    fn failed(store: &Store) -> Vec<Value> {
+        store
+            .all(ids::events(), Some("airflow"), |e| {
+                e.field("reason").as_deref() == Some("FailedScheduling")
+            })
+            .iter()
+            .map(|e| e.value())
+            .collect()
+    }
+
+    /// client-go tools/events: 1st occurrence created; 2nd writes series.count 2; later
+    /// ones count in memory, written at the 30-minute refresh; after 6 quiet minutes a last
+    /// write, and a later repeat starts a new event.
+    #[test]
+    fn repeated_failed_scheduling_folds_into_a_series_like_the_event_broadcaster() {
+        let store = Store::new(SimClock::new(1.0), 100);
+        let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "dbt-1", "namespace": "airflow"}, "spec": {"containers": []}});
+        store.stamp_new(ids::pods(), &mut pod);
+        let t0: Timestamp = "2026-03-01T10:00:00Z".parse().unwrap();
+        let at = |secs: i64| t0 + SignedDuration::from_secs(secs);
+        let spec = || {
+            EventSpec::warning(
+                "FailedScheduling",
+                "default-scheduler",
+                "0/8 nodes are available",
+            )
+            .new_style("Scheduling")
+        };
+        let mut rec = Recorder::default();
+        rec.record_new_style(&store, &pod, spec(), "Scheduling", at(0));
+        let first = failed(&store);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0]["eventTime"], "2026-03-01T10:00:00.000000Z");
+        assert!(first[0]["series"].is_null() && first[0].get("count").is_none());
+        assert!(first[0]["lastTimestamp"].is_null());
+        assert_eq!(
+            first[0]["reportingInstance"],
+            "default-scheduler-control-plane-1"
+        );
+
+        rec.record_new_style(&store, &pod, spec(), "Scheduling", at(30));
+        let second = failed(&store);
+        assert_eq!(second.len(), 1);
+        assert_eq!(second[0]["series"]["count"], 2);
+        assert_eq!(
+            second[0]["series"]["lastObservedTime"],
+            "2026-03-01T10:00:30.000000Z"
+        );
+
+        for k in 2..=60 {
+            rec.record_new_style(&store, &pod, spec(), "Scheduling", at(30 * k));
+            rec.maintain(&store, at(30 * k));
+        }
+        // Not yet 30 minutes since the last write (at +30 s): the server still says 2.
+        assert_eq!(failed(&store)[0]["series"]["count"], 2);
+        rec.maintain(&store, at(30 + 1800));
+        let refreshed = failed(&store);
+        assert_eq!(refreshed[0]["series"]["count"], 61);
+        assert_eq!(
+            refreshed[0]["series"]["lastObservedTime"],
+            "2026-03-01T10:30:00.000000Z"
+        );
+
+        // Quiet for 6 minutes: finished; the next occurrence is a new event.
+        rec.maintain(&store, at(1800 + 360));
+        rec.record_new_style(&store, &pod, spec(), "Scheduling", at(1800 + 400));
+        let after = failed(&store);
+        assert_eq!(after.len(), 2, "{after:#?}");
+        assert!(after.iter().any(|e| e["series"].is_null()));
+    }
 }
