@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::api::core::v1::{Node, Pod, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams};
 use lakedeck::app::{Change, Msg, Scope, SourceId, SourceState};
@@ -230,4 +230,72 @@ async fn the_viewer_is_told_it_is_forbidden() {
     let _task = lakedeck::sources::watch_pods(viewer, Scope::All, tx);
     let mut m = Mirror::default();
     drain_until(&mut rx, &mut m, 10, |m| m.resets == 1 && !m.rows.is_empty()).await;
+}
+
+/// Issue 10 item 2: after an outage a quiet resource (the seed's nodes never change on
+/// their own) is live again as soon as its watch is back — the watch being accepted or a
+/// bookmark — not when one of its objects next changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_source_is_live_again_after_an_outage_although_nothing_changed() {
+    let (_lab, client, _dir) = lab_and_client("lakedeck-lab").await;
+    let versions = || async {
+        Api::<Node>::all(client.clone())
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|n| {
+                (
+                    n.metadata.name.unwrap(),
+                    n.metadata.resource_version.unwrap(),
+                )
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let before = versions().await;
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _task = lakedeck::sources::watch_nodes(client.clone(), tx);
+    let mut states = Vec::new();
+    let mut changes_while_stale = 0;
+    let mut next =
+        async |what: &str| match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(m)) => m,
+            Ok(None) => panic!("source ended"),
+            Err(_) => panic!("timed out waiting for {what}"),
+        };
+    loop {
+        if let Msg::Nodes(Change::Reset(rows)) = next("the first list").await {
+            assert_eq!(rows.len(), before.len());
+            break;
+        }
+    }
+    fault(&client, "unavailable?seconds=4").await;
+    loop {
+        if let Msg::Source(SourceId::Nodes, s) = next("the outage to show").await {
+            let failing = matches!(s, SourceState::Failing { .. });
+            states.push(s);
+            if failing {
+                break;
+            }
+        }
+    }
+    loop {
+        match next("the source to be live again with no node changing").await {
+            Msg::Source(SourceId::Nodes, s) => {
+                let live = s == SourceState::Live;
+                states.push(s);
+                if live {
+                    break;
+                }
+            }
+            Msg::Nodes(_) => changes_while_stale += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        changes_while_stale, 0,
+        "live again without any node event; states {states:?}"
+    );
+    assert_eq!(versions().await, before, "the nodes really stayed quiet");
 }

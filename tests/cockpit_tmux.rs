@@ -1226,3 +1226,90 @@ fn write_keys_are_not_offered_where_no_write_can_happen() {
     );
     exp.finish();
 }
+
+/// Asks the lab (as admin, through its kubeconfig) to inject a fault.
+fn lab_fault(lab: &common::LabProcess, action: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let target = lakedeck::cockpit::connect(Some(&lab.kubeconfig), Some("lakedeck-lab"))
+            .await
+            .unwrap();
+        let req = http::Request::post(format!("/lakedeck/faults/{action}"))
+            .body(Vec::new())
+            .unwrap();
+        target.client.request_text(req).await.unwrap();
+    });
+}
+
+/// The age in a pane title's `STALE <age>:` marker, if it shows one.
+fn stale_age(screen: &str) -> Option<String> {
+    let title = title_line(screen);
+    let rest = &title[title.find("STALE ")? + "STALE ".len()..];
+    Some(rest[..rest.find(':')?].to_string())
+}
+
+/// Issue 10 item 2, on the real binary against a `lakedeck lab` process: during an outage
+/// the Nodes title says STALE with an age that advances; once the outage ends the marker
+/// clears within seconds although no node changes (the seed's nodes are quiet, and so
+/// are the pods of `-n nessie`).
+#[test]
+fn stale_marker_ticks_during_an_outage_and_clears_when_the_watch_is_back() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let lab = common::LabProcess::start(&[]);
+    let kubeconfig = lab.kubeconfig.to_str().unwrap().to_string();
+    let s = Session::start(SessionSpec::new(
+        160,
+        30,
+        &["--kubeconfig", &kubeconfig, "-n", "nessie"],
+    ));
+    let mut exp = Expectations::default();
+    s.wait_for("the cockpit", START, |s| s.contains("ctx lakedeck-lab"));
+    s.type_text(":nodes");
+    s.send(&["Enter"]);
+    s.wait_for("the nodes view, live", STEP, |screen| {
+        screen.contains("PRESSURE") && screen.contains(" Ready") && stale_age(screen).is_none()
+    });
+    lab_fault(&lab, "unavailable?seconds=6");
+    let first = s.wait_for("the STALE marker", STEP, |screen| {
+        stale_age(screen).is_some()
+    });
+    let age0 = stale_age(&first).unwrap();
+    exp.check(
+        title_line(&first).contains("reconnecting (attempt"),
+        "the marker says it is reconnecting",
+        &first,
+    );
+    // The marker's age advances while the outage lasts (or the marker is gone already).
+    let later = s.wait_for("the STALE age to advance", STEP, |screen| {
+        stale_age(screen).is_none_or(|age| age != age0)
+    });
+    exp.check(
+        stale_age(&later).is_some(),
+        "the age advanced while still stale (not only after recovery)",
+        &later,
+    );
+    // Back within seconds of the outage's end, with no node having changed.
+    let back = s.wait_for("the marker to clear", Duration::from_secs(30), |screen| {
+        stale_age(screen).is_none() && screen.contains(" Ready")
+    });
+    exp.check(
+        !title_line(&back).contains("reconnecting"),
+        "nothing says reconnecting any more",
+        &back,
+    );
+    s.type_text(":pods");
+    s.send(&["Enter"]);
+    let pods = s.wait_for("the pods view of nessie", STEP, |screen| {
+        title_line(screen).contains("nessie")
+    });
+    exp.check(
+        stale_age(&pods).is_none(),
+        "the quiet pods of nessie are live again too",
+        &pods,
+    );
+    s.send(&["q"]);
+    s.wait_for_exit();
+    exp.finish();
+}

@@ -506,6 +506,16 @@ fn update_state(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if now.as_second() / 60 != state.now.as_second() / 60 {
                 state.dirty = true;
             }
+            // A STALE marker counts its age in seconds: while one shows, redraw each
+            // second so it advances (idle with nothing stale stays silent).
+            if now.as_second() != state.now.as_second()
+                && state
+                    .sources
+                    .values()
+                    .any(|s| matches!(s, SourceState::Failing { .. }))
+            {
+                state.dirty = true;
+            }
             // The run view's timers count seconds while a run is going.
             if matches!(state.view(), View::Run) && state.runbooks.running() {
                 state.dirty = true;

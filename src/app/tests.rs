@@ -346,6 +346,33 @@ fn watch_changes_and_source_states_mark_the_screen_dirty_but_idle_ticks_do_not()
 }
 
 #[test]
+fn a_stale_marker_redraws_each_second_so_its_age_ticks_and_idle_stays_silent() {
+    let mut s = state();
+    let t0 = s.now;
+    let at = |secs: i64| t0 + jiff::SignedDuration::from_secs(secs);
+    s.dirty = false;
+    update(&mut s, Msg::Tick(at(1)));
+    assert!(!s.dirty, "nothing stale: an idle tick redraws nothing");
+    let failing = SourceState::Failing {
+        reason: "ServiceUnavailable (503): outage".into(),
+        attempt: 1,
+        retry_in_secs: 2,
+        since: at(1),
+    };
+    update(&mut s, Msg::Source(SourceId::Nodes, failing));
+    s.dirty = false;
+    for secs in 2..5 {
+        update(&mut s, Msg::Tick(at(secs)));
+        assert!(s.dirty, "the STALE age must advance at +{secs}s");
+        s.dirty = false;
+    }
+    update(&mut s, Msg::Source(SourceId::Nodes, SourceState::Live));
+    s.dirty = false;
+    update(&mut s, Msg::Tick(at(6)));
+    assert!(!s.dirty, "live again: back to silent ticks");
+}
+
+#[test]
 fn help_is_generated_from_the_keymap() {
     let mut s = state();
     key(&mut s, KeyCode::Char('?'));

@@ -59,3 +59,12 @@ impl SimClock {
 pub fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+/// `metav1.MicroTime` as Kubernetes serialises it: microseconds, UTC.
+pub fn rfc3339_micro(t: Timestamp) -> String {
+    format!(
+        "{}.{:06}Z",
+        t.strftime("%Y-%m-%dT%H:%M:%S"),
+        t.subsec_microsecond()
+    )
+}

@@ -377,6 +377,31 @@ pub static RESOURCES: &[Resource] = &[
         META_FIELDS,
         false
     ),
+    // A second view of the core Events, converted both ways (server/events_api.rs);
+    // nothing is stored under this id.
+    res!(
+        "events.k8s.io",
+        "v1",
+        "events",
+        "event",
+        "Event",
+        true,
+        &["ev"],
+        ALL_VERBS,
+        &[],
+        &[
+            "metadata.name",
+            "metadata.namespace",
+            "regarding.kind",
+            "regarding.namespace",
+            "regarding.name",
+            "regarding.uid",
+            "reason",
+            "reportingController",
+            "type",
+        ],
+        false
+    ),
     res!(
         "metrics.k8s.io",
         "v1beta1",

@@ -67,6 +67,35 @@ impl Seeder<'_> {
         self.store.insert(res, obj)
     }
 
+    /// kube-scheduler's FailedScheduling for a pod Pending since `created`, as the API
+    /// server holds it now: retried every RESCHEDULE_EVERY_SECS, the series written at the
+    /// second attempt (count 2) and then every 30 minutes (sim/events.rs).
+    fn failed_scheduling_history(
+        &self,
+        pod: &Value,
+        message: String,
+        created: Timestamp,
+    ) -> Result<(), ApiError> {
+        use super::sim::events::{EventSpec, new_style_event};
+        let retry = super::sim::RESCHEDULE_EVERY_SECS;
+        let elapsed = self.now.duration_since(created).as_secs();
+        let observed = match elapsed {
+            e if e < retry => None,
+            e if e < 1800 => Some(retry),
+            e => Some(e / 1800 * 1800),
+        };
+        let series = observed.map(|secs| {
+            let at = created
+                .checked_add(SignedDuration::from_secs(secs))
+                .unwrap_or(created);
+            ((1 + secs / retry) as u64, at)
+        });
+        let spec = EventSpec::warning("FailedScheduling", "default-scheduler", message)
+            .new_style("Scheduling");
+        let event = new_style_event(self.store, pod, &spec, "Scheduling", created, series);
+        self.store.insert(ids::events(), event).map(|_| ())
+    }
+
     fn node(&mut self, g: &NodeGroup, i: u32) -> Result<(), ApiError> {
         self.node_index += 1;
         let idx = self.node_index;
@@ -170,9 +199,11 @@ impl Seeder<'_> {
             Some(n) => n.to_string(),
             None => match scheduler::pick(&pod, &self.nodes) {
                 Ok(n) => n,
-                Err(_) => {
-                    // Cannot fit: leave it Pending for the scheduler to complain about.
-                    self.put(ids::pods(), pod, created)?;
+                Err(message) => {
+                    // Cannot fit: Pending, with the FailedScheduling series the
+                    // scheduler has been writing about it since it was created.
+                    let stored = self.put(ids::pods(), pod, created)?;
+                    self.failed_scheduling_history(&stored.value(), message, created)?;
                     return Ok(());
                 }
             },

@@ -70,7 +70,9 @@ pub fn apply_defaults(store: &Store, res: ResId, obj: &mut Value) {
                 obj["status"] = json!({"phase": "Pending", "qosClass": "Burstable"});
             }
         }
-        ("", "Event") => {
+        // A new-style event (eventTime set, e.g. created through events.k8s.io/v1)
+        // keeps null first/lastTimestamp and no count, as the API server stores it.
+        ("", "Event") if obj["eventTime"].is_null() => {
             let now = rfc3339(store.clock.now());
             for k in ["firstTimestamp", "lastTimestamp"] {
                 if obj[k].is_null() {

@@ -51,27 +51,44 @@ fn state_line(s: Option<&ContainerState>) -> String {
     }
 }
 
+/// kubectl describe's Events block (Type, Reason, Age, From, Message), for legacy and
+/// events.k8s.io events alike (`model::events`); oldest first by when each last happened.
 fn events_section(events: &[Event], now: Timestamp) -> Vec<String> {
-    let mut out = vec![String::new(), "Events:".to_string()];
+    let mut out = vec![String::new()];
     if events.is_empty() {
-        out.push("  <none>".into());
+        out.push("Events:  <none>".into());
         return out;
     }
+    out.push("Events:".to_string());
     let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
-    out.push(format!(
-        "  {:<8} {:<18} {:<8} {:<6} Message",
-        "Type", "Reason", "Age", "Count"
-    ));
+    sorted.sort_by_key(|e| super::events::last_seen(e));
+    let mut rows = vec![
+        ["Type", "Reason", "Age", "From", "Message"].map(String::from),
+        ["----", "------", "----", "----", "-------"].map(String::from),
+    ];
     for e in sorted {
-        out.push(format!(
-            "  {:<8} {:<18} {:<8} {:<6} {}",
-            e.type_.as_deref().unwrap_or(""),
-            e.reason.as_deref().unwrap_or(""),
-            ago(e.last_timestamp.as_ref(), now),
-            e.count.unwrap_or(1),
-            e.message.as_deref().unwrap_or("").trim_end()
-        ));
+        rows.push([
+            e.type_.clone().unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+            super::events::age(e, now),
+            super::events::from(e).to_string(),
+            e.message.as_deref().unwrap_or("").trim().to_string(),
+        ]);
+    }
+    // tabwriter-like columns, two spaces apart (kubectl's padding).
+    let mut widths = [0usize; 4];
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for r in rows {
+        let mut line = String::from("  ");
+        for (cell, w) in r.iter().zip(widths) {
+            line.push_str(&format!("{cell:<w$}  "));
+        }
+        line.push_str(&r[4]);
+        out.push(line.trim_end().to_string());
     }
     out
 }

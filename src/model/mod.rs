@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod describe;
 pub mod duration;
+pub mod events;
 pub mod kafka;
 pub mod minio;
 pub mod node_status;

@@ -1,13 +1,14 @@
 //! Everything the cockpit reads from the outside world. Each source is its own task that
-//! owns its connection state and sends owned data to the app as [`Msg`]s: watchers
-//! project every object into a compact row on arrival and drop it (never a store of
-//! whole Pods), re-list after 410, back off on failure while reporting why and when the
-//! next attempt is, and stop retrying hot on 403. A failing source never blocks another.
+//! owns its connection state and sends owned data to the app as [`Msg`]s: row sources
+//! ([`listwatch`]) project every object into a compact row on arrival and drop it (never
+//! a store of whole Pods), re-list after 410, back off on failure while reporting why and
+//! when the next attempt is, and stop retrying hot on 403. A failing source never blocks another.
 //! Must not touch the terminal or app state.
 
 pub mod describe;
 pub mod http;
 pub mod kube_error;
+pub mod listwatch;
 mod logs;
 mod metrics;
 pub mod platform;
@@ -15,14 +16,12 @@ pub mod prometheus;
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Client;
 use kube::api::{Api, ListParams};
-use kube::runtime::watcher;
 use tokio::sync::mpsc;
 
-use crate::app::{Change, LogRequest, Msg, ObjectRef, Scope, SourceId, SourceState};
+use crate::app::{LogRequest, Msg, ObjectRef, Scope, SourceId};
 use crate::model::nodes::NodeRow;
 use crate::model::pods::{Interner, PodRow};
 
@@ -36,102 +35,6 @@ pub fn backoff(attempt: u32) -> Duration {
 }
 
 pub use kube_error::explain;
-
-fn watcher_error(e: &watcher::Error) -> (bool, String) {
-    match e {
-        watcher::Error::InitialListFailed(k)
-        | watcher::Error::WatchStartFailed(k)
-        | watcher::Error::WatchFailed(k) => explain(k),
-        watcher::Error::WatchError(s) if s.code == 403 => {
-            (true, format!("forbidden: {}", s.message))
-        }
-        other => (false, kube_error::shorten(&other.to_string())),
-    }
-}
-
-/// Runs a watcher stream, turning its events into row changes and its failures into
-/// source states, forever (until the receiver goes away).
-async fn run_watch<K, R>(
-    api: Api<K>,
-    id: SourceId,
-    tx: Tx,
-    mut project: impl FnMut(&K) -> R + Send,
-    wrap: fn(Change<R>) -> Msg,
-) where
-    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
-    R: Send + 'static,
-{
-    // client-go's page size: larger pages list faster but each page's transient Pod
-    // objects stay in the allocator's high-water mark (≈50 MB more at 2000 per page).
-    let mut stream = watcher(api, watcher::Config::default().page_size(1000)).boxed();
-    let mut buffer: Option<Vec<R>> = None;
-    let mut attempt = 0u32;
-    let mut live = false;
-    let mut failing_since = None;
-    loop {
-        let Some(event) = stream.next().await else {
-            return;
-        };
-        let msg = match event {
-            Ok(ev) => {
-                attempt = 0;
-                failing_since = None;
-                if !live {
-                    live = true;
-                    if tx.send(Msg::Source(id, SourceState::Live)).await.is_err() {
-                        return;
-                    }
-                }
-                match ev {
-                    watcher::Event::Init => {
-                        buffer = Some(Vec::new());
-                        None
-                    }
-                    watcher::Event::InitApply(obj) => {
-                        if let Some(b) = buffer.as_mut() {
-                            b.push(project(&obj));
-                        }
-                        None
-                    }
-                    watcher::Event::InitDone => buffer.take().map(|rows| wrap(Change::Reset(rows))),
-                    watcher::Event::Apply(obj) => Some(wrap(Change::Upsert(project(&obj)))),
-                    watcher::Event::Delete(obj) => Some(wrap(Change::Delete(project(&obj)))),
-                }
-            }
-            Err(e) => {
-                live = false;
-                attempt += 1;
-                let (forbidden, reason) = watcher_error(&e);
-                let delay = if forbidden {
-                    Duration::from_secs(60)
-                } else {
-                    backoff(attempt)
-                };
-                let since = *failing_since.get_or_insert_with(jiff::Timestamp::now);
-                let state = if forbidden {
-                    SourceState::Forbidden(reason)
-                } else {
-                    SourceState::Failing {
-                        reason,
-                        attempt,
-                        retry_in_secs: delay.as_secs().max(1),
-                        since,
-                    }
-                };
-                if tx.send(Msg::Source(id, state)).await.is_err() {
-                    return;
-                }
-                tokio::time::sleep(delay).await;
-                None
-            }
-        };
-        if let Some(m) = msg
-            && tx.send(m).await.is_err()
-        {
-            return;
-        }
-    }
-}
 
 /// Watches pods in `scope`, projecting each into a [`PodRow`].
 pub fn watch_pods(client: Client, scope: Scope, tx: Tx) -> tokio::task::JoinHandle<()> {
@@ -151,13 +54,13 @@ pub fn watch_pods(client: Client, scope: Scope, tx: Tx) -> tokio::task::JoinHand
             }
             PodRow::from_pod(p, &mut interner)
         };
-        run_watch(api, SourceId::Pods, tx, project, Msg::Pods).await;
+        listwatch::run(api, SourceId::Pods, tx, project, Msg::Pods).await;
     })
 }
 
 pub fn watch_nodes(client: Client, tx: Tx) -> tokio::task::JoinHandle<()> {
     let api: Api<Node> = Api::all(client);
-    tokio::spawn(run_watch(
+    tokio::spawn(listwatch::run(
         api,
         SourceId::Nodes,
         tx,

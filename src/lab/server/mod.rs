@@ -7,6 +7,7 @@ mod alertmanager_api;
 mod auth;
 mod crud;
 mod discovery;
+mod events_api;
 mod eviction;
 mod exporters;
 mod faults;
@@ -308,6 +309,9 @@ async fn resource(ctx: &Arc<Ctx>, t: &Target, call: &Call) -> Result<Response, A
             namespace,
             t.name.as_deref().unwrap_or(""),
         ));
+    }
+    if events_api::is_view(res) {
+        return events_api::serve(ctx, t, call, verb).await;
     }
     if res.virtual_kind {
         return match res.kind {

@@ -349,28 +349,52 @@ fn cells(res: &Resource, obj: &Value, now: Timestamp) -> Vec<Value> {
             vec![json!(name), json!(data), json!(created)]
         }
         ("", "Event") => {
-            let last = time_at(obj, "/lastTimestamp")
-                .or_else(|| time_at(obj, "/eventTime"))
-                .or_else(|| time_at(obj, "/metadata/creationTimestamp"))
-                .map_or_else(
+            // kubernetes printers.go printEvent: new-style events (eventTime, series)
+            // and legacy ones (first/lastTimestamp, count) alike.
+            let since = |t: Option<Timestamp>| {
+                t.map_or_else(
                     || "<unknown>".to_string(),
                     |t| human_duration(now.duration_since(t)),
-                );
+                )
+            };
+            let first =
+                since(time_at(obj, "/firstTimestamp").or_else(|| time_at(obj, "/eventTime")));
+            let mut last =
+                time_at(obj, "/lastTimestamp").map_or_else(|| first.clone(), |t| since(Some(t)));
+            let mut count = obj["count"].as_i64().unwrap_or(0);
+            if obj["series"].is_object() {
+                last = since(time_at(obj, "/series/lastObservedTime"));
+                count = obj["series"]["count"].as_i64().unwrap_or(0);
+            } else if count == 0 {
+                count = 1;
+            }
             let object = format!(
                 "{}/{}",
                 text(obj, "/involvedObject/kind").to_lowercase(),
                 text(obj, "/involvedObject/name")
             );
+            let (component, host) = match text(obj, "/source/component") {
+                c if c.is_empty() => (
+                    text(obj, "/reportingComponent"),
+                    text(obj, "/reportingInstance"),
+                ),
+                c => (c, text(obj, "/source/host")),
+            };
+            let source = if host.is_empty() {
+                component
+            } else {
+                format!("{component}, {host}")
+            };
             vec![
                 json!(last),
                 json!(text(obj, "/type")),
                 json!(text(obj, "/reason")),
                 json!(object),
                 json!(text(obj, "/involvedObject/fieldPath")),
-                json!(text(obj, "/source/component")),
-                json!(text(obj, "/message")),
-                json!(age(obj, "/firstTimestamp", now)),
-                json!(int(obj, "/count")),
+                json!(source),
+                json!(text(obj, "/message").trim()),
+                json!(first),
+                json!(count),
                 json!(name),
             ]
         }

@@ -41,7 +41,7 @@ const FORCE_DELETE_AFTER_SECS: i64 = 60;
 /// Events older than this are deleted, like the API server's event TTL.
 const EVENT_TTL_SECS: i64 = 3600;
 /// How often a still-unschedulable pod's FailedScheduling event is refreshed.
-const RESCHEDULE_EVERY_SECS: i64 = 30;
+pub(crate) const RESCHEDULE_EVERY_SECS: i64 = 30;
 
 type Key = (String, String);
 type Events = tokio::sync::broadcast::Receiver<Arc<WatchEvent>>;
@@ -432,6 +432,7 @@ impl Sim {
             }
         }
         self.run_pods(now);
+        self.recorder.maintain(&self.store, now);
         self.terminate_namespaces();
         disruption::tick(&self.store, now);
         self.eso.tick(&self.store, now);
@@ -537,7 +538,8 @@ impl Sim {
                             "Scheduled",
                             "default-scheduler",
                             format!("Successfully assigned {}/{} to {node}", key.0, key.1),
-                        ),
+                        )
+                        .new_style("Binding"),
                     );
                     let (cpu, mem) = scheduler::requests(pod);
                     if let Some(n) = self.nodes.iter_mut().find(|n| n.name == node) {
@@ -578,7 +580,8 @@ impl Sim {
                     self.recorder.record(
                         &self.store,
                         pod,
-                        EventSpec::warning("FailedScheduling", "default-scheduler", message),
+                        EventSpec::warning("FailedScheduling", "default-scheduler", message)
+                            .new_style("Scheduling"),
                     );
                 }
             }
@@ -822,7 +825,13 @@ impl Sim {
             .checked_sub(SignedDuration::from_secs(EVENT_TTL_SECS))
             .unwrap_or(now);
         for e in self.store.all(ids::events(), None, |_| true) {
-            if ts(&e.value()["lastTimestamp"]).is_some_and(|t| t < cutoff) {
+            // The TTL runs from the last write: a series' last observation, a legacy
+            // event's lastTimestamp, else its eventTime.
+            let v = e.value();
+            let last = ts(&v["series"]["lastObservedTime"])
+                .or_else(|| ts(&v["lastTimestamp"]))
+                .or_else(|| ts(&v["eventTime"]));
+            if last.is_some_and(|t| t < cutoff) {
                 self.store.remove(ids::events(), &e.namespace, &e.name);
             }
         }
