@@ -143,11 +143,7 @@ fn audit_log_runs_and_reports_are_owner_only() {
                 .any(|p| p.extension().is_some_and(|x| x == "json")),
         "{reports:?}"
     );
-    for dir in [
-        data.clone(),
-        data.join("runs"),
-        data.join("reports"),
-    ] {
+    for dir in [data.clone(), data.join("runs"), data.join("reports")] {
         assert_eq!(mode(&dir), 0o700, "{}", dir.display());
     }
     for file in runs
