@@ -6,7 +6,7 @@
 //! hold secret values: callers pass parameters that never contain them, and this module
 //! writes exactly what it is given.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -50,8 +50,16 @@ pub enum Phase {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub time: Timestamp,
-    /// The Kubernetes identity the cluster knows us as (SelfSubjectReview).
+    /// The Kubernetes identity the cluster knows us as (SelfSubjectReview), or
+    /// `unknown` when the cluster could not say — never an error message.
     pub identity: String,
+    /// Why `identity` is `unknown` (the review's failure), kept apart from the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_unknown: Option<String>,
+    /// The kubeconfig user entry the context authenticates with (what lakedeck sent,
+    /// whatever the cluster made of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeconfig_user: Option<String>,
     pub context: String,
     /// The operation's name, e.g. `scale`.
     pub op: String,
@@ -102,13 +110,14 @@ impl AuditLog {
             )
         };
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
+            crate::private_fs::create_dir_all(dir).map_err(fail)?;
         }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(fail)?;
+        let mut file = crate::private_fs::open_append(&self.path).map_err(fail)?;
+        if ends_torn(&file).map_err(fail)? {
+            // The last write was cut short (a crash, a full disk): start a new line so
+            // this record is not glued onto the fragment and lost with it.
+            line.insert(0, b'\n');
+        }
         file.write_all(&line).map_err(fail)?;
         file.sync_data().map_err(fail)
     }
@@ -132,11 +141,36 @@ impl AuditLog {
             }
             match serde_json::from_str::<AuditRecord>(&line) {
                 Ok(r) => records.push(r),
+                Err(e) if e.is_eof() => problems.push(format!(
+                    "{}:{}: a torn record ({} bytes, cut short by a crash or a full disk; the records after it are intact): {e}",
+                    self.path.display(),
+                    i + 1,
+                    line.len()
+                )),
                 Err(e) => problems.push(format!("{}:{}: {e}", self.path.display(), i + 1)),
             }
         }
         Ok((records, problems))
     }
+}
+
+/// Whether the file's last byte is not a newline (a record whose write was cut short).
+fn ends_torn(file: &File) -> std::io::Result<bool> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8; 1];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut last, len - 1)?;
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = file;
+        f.seek(SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+    }
+    Ok(last[0] != b'\n')
 }
 
 /// What `lakedeck audit` keeps.
@@ -177,10 +211,13 @@ pub fn format_line(r: &AuditRecord) -> String {
         .as_deref()
         .map(|id| format!("  run {id}"))
         .unwrap_or_default();
+    let who = match (&r.identity_unknown, &r.kubeconfig_user) {
+        (Some(_), Some(user)) => format!("{}(kubeconfig user {user})", r.identity),
+        _ => r.identity.clone(),
+    };
     format!(
-        "{}  {}@{}  {}  {}  {mode} {phase}  {}{run}",
+        "{}  {who}@{}  {}  {}  {mode} {phase}  {}{run}",
         r.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        r.identity,
         r.context,
         r.op,
         r.target,
@@ -197,6 +234,8 @@ mod tests {
         AuditRecord {
             time: Timestamp::from_second(1_800_000_000 + minute * 60).unwrap_or_default(),
             identity: "admin".into(),
+            identity_unknown: None,
+            kubeconfig_user: Some("admin".into()),
             context: "lab".into(),
             op: op.into(),
             target: target.into(),
@@ -215,14 +254,21 @@ mod tests {
         log.append(&record("scale", "statefulset trino/trino-worker", 0))
             .unwrap();
         // A crash half-way through a line must not hide the records around it.
-        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        // (no newline: the write stopped mid-record, as on a crash or a full disk).
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap();
         f.write_all(b"{\"time\":\"2027-").unwrap();
-        f.write_all(b"\n").unwrap();
         log.append(&record("cordon", "node compute-1", 5)).unwrap();
         let (records, problems) = log.read().unwrap();
-        assert_eq!(records.len(), 2);
+        assert_eq!(records.len(), 2, "{problems:?}");
+        assert_eq!(records[1].op, "cordon");
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("audit.jsonl:2: "), "{problems:?}");
+        assert!(
+            problems[0].contains("audit.jsonl:2: a torn record"),
+            "{problems:?}"
+        );
 
         let by_op = AuditFilter {
             op: Some("cordon".into()),

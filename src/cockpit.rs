@@ -25,7 +25,7 @@ use crate::app::runs::{ParamInfo, RunbookInfo};
 use crate::app::{self, AppState, Connection, Effect, Msg, Scope, SourceId, View};
 use crate::audit::AuditLog;
 use crate::config::{Config, PlatformFlags};
-use crate::ops::{Op, OpError, Ops, Permission};
+use crate::ops::{Op, OpError, Ops};
 use crate::runbook::{self, Answer, Catalog, RunContext, RunEvent, RunHandle};
 use crate::sources;
 use crate::sources::http::ProxyAccess;
@@ -194,6 +194,19 @@ fn sendable_credentials(auth: &kube::config::AuthInfo) -> Option<&'static str> {
     }
 }
 
+/// The kubeconfig user entry `context` authenticates with, for the audit log's
+/// `kubeconfig_user` (None in-cluster or when the context names none).
+pub fn kubeconfig_user(kubeconfig: Option<&Kubeconfig>, context: &str) -> Option<String> {
+    kubeconfig?
+        .contexts
+        .iter()
+        .find(|c| c.name == context)?
+        .context
+        .as_ref()?
+        .user
+        .clone()
+}
+
 struct Tasks {
     client: Client,
     tx: mpsc::Sender<Msg>,
@@ -308,22 +321,19 @@ fn platform_task(source: SourceId) -> Option<&'static str> {
     })
 }
 
-/// Ops::check, then Ops::preview (the server's dry run); answers `Msg::OpPrepared`.
+/// Ops::preview: its gate refuses (read-only, RBAC, API unavailable) and audits the
+/// refusal exactly as for a headless run, else the server's dry run; answers
+/// `Msg::OpPrepared`.
 async fn prepare_op(ops: Arc<Ops>, id: u64, op: Op, tx: mpsc::Sender<Msg>) {
-    let result = match ops.check(&op).await {
-        Permission::ReadOnly(why) => Err(OpRefusal::ReadOnly(why)),
-        Permission::Forbidden(why) => Err(OpRefusal::Forbidden(why)),
-        Permission::Unavailable(why) => Err(OpRefusal::Failed(why)),
-        Permission::Allowed => match ops.preview(&op).await {
-            Ok(p) => Ok(OpPreview {
-                summary: op.summary(),
-                lines: p.lines,
-                confirmation: p.confirmation,
-            }),
-            Err(OpError::ReadOnly(why)) => Err(OpRefusal::ReadOnly(why)),
-            Err(OpError::Forbidden(why)) => Err(OpRefusal::Forbidden(why)),
-            Err(e) => Err(OpRefusal::Failed(e.to_string())),
-        },
+    let result = match ops.preview(&op).await {
+        Ok(p) => Ok(OpPreview {
+            summary: op.summary(),
+            lines: p.lines,
+            confirmation: p.confirmation,
+        }),
+        Err(OpError::ReadOnly(why)) => Err(OpRefusal::ReadOnly(why)),
+        Err(OpError::Forbidden(why)) => Err(OpRefusal::Forbidden(why)),
+        Err(e) => Err(OpRefusal::Failed(e.to_string())),
     };
     let _ = tx.send(Msg::OpPrepared { id, result }).await;
 }
@@ -483,11 +493,11 @@ pub async fn run(
     let mut kubeconfig = target.kubeconfig;
     let kubeconfig_path = target.kubeconfig_path;
     // The write gate: read-only, RBAC pre-check, dry-run preview, audit.
-    let mut ops = Arc::new(Ops::new(
-        &tasks.platform,
-        readonly,
-        AuditLog::in_dir(&data_dir),
-    ));
+    let mut ops = Arc::new(
+        Ops::new(&tasks.platform, readonly, AuditLog::in_dir(&data_dir)).with_kubeconfig_user(
+            kubeconfig_user(kubeconfig.as_ref(), &target.connection.context),
+        ),
+    );
     tasks.start_all();
     let mut logs: Option<JoinHandle<()>> = None;
     // Runbooks: the catalog (a bad user file is reported, the rest still load), the runs
@@ -728,11 +738,18 @@ pub async fn run(
                                 }
                                 tasks.platform =
                                     platform_for(&t.connection.context, &t.proxy, &t.client);
-                                ops = Arc::new(Ops::new(
-                                    &tasks.platform,
-                                    readonly,
-                                    AuditLog::in_dir(&data_dir),
-                                ));
+                                ops =
+                                    Arc::new(
+                                        Ops::new(
+                                            &tasks.platform,
+                                            readonly,
+                                            AuditLog::in_dir(&data_dir),
+                                        )
+                                        .with_kubeconfig_user(kubeconfig_user(
+                                            t.kubeconfig.as_ref(),
+                                            &t.connection.context,
+                                        )),
+                                    );
                                 tasks.client = t.client;
                                 kubeconfig = t.kubeconfig;
                                 state.connection = Connection {

@@ -11,6 +11,7 @@ pub mod lab;
 pub mod logging;
 pub mod model;
 pub mod ops;
+pub mod private_fs;
 pub mod runbook;
 pub mod session;
 pub mod sources;

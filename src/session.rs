@@ -67,7 +67,11 @@ impl Session {
             &target.proxy,
             target.client.clone(),
         );
-        let ops = Arc::new(Ops::new(&platform, readonly, AuditLog::in_dir(&data_dir)));
+        let ops = Arc::new(
+            Ops::new(&platform, readonly, AuditLog::in_dir(&data_dir)).with_kubeconfig_user(
+                cockpit::kubeconfig_user(target.kubeconfig.as_ref(), &context),
+            ),
+        );
         Ok(Session {
             target,
             config,

@@ -1313,3 +1313,80 @@ fn stale_marker_ticks_during_an_outage_and_clears_when_the_watch_is_back() {
     s.wait_for_exit();
     exp.finish();
 }
+
+/// Issue 10: a refusal in the cockpit is in the audit log exactly like a headless one —
+/// read-only (`--readonly`) and RBAC (the viewer context) alike. `c` on a node in the
+/// real binary against the real lab, then the record is read back from `--data-dir`:
+/// op, target, phase refused, and the reason in the outcome.
+#[test]
+fn cockpit_refusals_are_audited_like_headless_ones() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let lab = common::LabProcess::start(&[]);
+    let kubeconfig = lab.kubeconfig.to_str().unwrap().to_string();
+    for (context, extra, reason) in [
+        ("lakedeck-lab", Some("--readonly"), "read-only"),
+        ("lakedeck-lab-viewer", None, "forbidden"),
+    ] {
+        let data = tempfile::tempdir().unwrap();
+        let data_dir = data.path().to_str().unwrap().to_string();
+        let mut args = vec![
+            "--kubeconfig",
+            kubeconfig.as_str(),
+            "--context",
+            context,
+            "--data-dir",
+            data_dir.as_str(),
+        ];
+        args.extend(extra);
+        let s = Session::start(SessionSpec::new(120, 30, &args));
+        s.wait_for("the overview", Duration::from_secs(60), |screen| {
+            screen.contains(&format!("ctx {context} ")) && screen.contains(" Ready ")
+        });
+        s.type_text(":nodes");
+        s.send(&["Enter"]);
+        let nodes = s.wait_for("the nodes view", STEP, |screen| {
+            screen.contains("PRESSURE") && screen.contains(" Ready")
+        });
+        let node = rows_after(&nodes, "STATUS")
+            .first()
+            .and_then(|l| {
+                l.split(|c: char| c.is_whitespace() || c == '│')
+                    .find(|w| w.len() > 1)
+            })
+            .unwrap_or_else(|| panic!("a node row in:\n{nodes}"))
+            .to_string();
+        s.send(&["g", "c"]);
+        s.wait_for("the refusal in the dialog", STEP, |screen| {
+            screen.contains(&format!("{reason}:"))
+        });
+        let path = data.path().join("audit.jsonl");
+        let deadline = Instant::now() + STEP;
+        let refusal = loop {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let found = text
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find(|r| r["phase"] == "refused");
+            if let Some(r) = found {
+                break r;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{context}: no refusal in the audit log:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert_eq!(refusal["op"], "cordon", "{refusal}");
+        assert_eq!(refusal["target"], format!("node {node}"), "{refusal}");
+        assert_eq!(refusal["context"], context, "{refusal}");
+        let outcome = refusal["outcome"].as_str().unwrap_or_default();
+        assert!(
+            outcome.starts_with("refused: ") && outcome.contains(reason),
+            "{context}: {refusal}"
+        );
+        s.send(&["Escape", "q"]);
+        s.wait_for_exit();
+    }
+}

@@ -464,7 +464,7 @@ fn broken_scenario_file_exits_2_with_file_line_column() {
     );
     // Which field wants what, in words (it used to say only "invalid u32").
     assert!(
-        err.contains("nodes.count: expected a whole number, found \"lots\""),
+        err.contains("nodes[0].count: expected a whole number, found \"lots\""),
         "{err}"
     );
     assert!(!err.contains("u32"), "type jargon in {err}");

@@ -342,6 +342,142 @@ async fn killed_drill_is_listed_then_resumed_or_cleaned_up() {
     assert!(out.contains("already ended"), "{out}");
 }
 
+/// How many times `op` was executed (a "before" record of a real write) for run `id`.
+fn executed(data: &Path, op: &str, id: &str) -> usize {
+    std::fs::read_to_string(data.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| {
+            l.contains(&format!("\"op\":\"{op}\""))
+                && l.contains(id)
+                && l.contains("\"dry_run\":false")
+                && l.contains("\"before\"")
+        })
+        .count()
+}
+
+/// Issue 10: one run, one runner. Two `resume --yes` started together: one runs the
+/// rest of the run, the other exits non-zero (naming the holder, or finding the run
+/// ended) and writes nothing — the cleanup's delete is sent once. Then a resume that
+/// holds a run while it waits for its operator: a second resume names it (pid, host,
+/// since) and exits non-zero; once the holder is SIGKILLed the OS has released the
+/// lock and the run resumes to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_is_resumed_by_one_process_at_a_time() {
+    let lab = LabProcess::start(&[]);
+    let kube = client(&lab, "lakedeck-lab").await;
+
+    let data = tempfile::tempdir().unwrap();
+    let id = kill_mid_restore(&lab, data.path()).await;
+    let resume = |data: &Path| {
+        lakedeck(
+            Some(&lab),
+            data,
+            &[
+                "runbook",
+                "resume",
+                &id,
+                "--context",
+                "lakedeck-lab",
+                "--yes",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+    };
+    let (a, b) = (resume(data.path()), resume(data.path()));
+    let outcomes: Vec<(u32, i32, String)> = [a, b]
+        .into_iter()
+        .map(|c| {
+            let pid = c.id();
+            let out = c.wait_with_output().unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (pid, out.status.code().unwrap_or(-1), text)
+        })
+        .collect();
+    let winners: Vec<_> = outcomes.iter().filter(|o| o.1 == 0).collect();
+    assert_eq!(winners.len(), 1, "exactly one resume ran: {outcomes:#?}");
+    let loser = outcomes.iter().find(|o| o.1 != 0).unwrap();
+    assert!(
+        loser
+            .2
+            .contains(&format!("is being run by pid {} on ", winners[0].0))
+            || loser.2.contains("already ended"),
+        "{outcomes:#?}"
+    );
+    assert!(drill_namespaces(&kube).await.is_empty());
+    assert_eq!(executed(data.path(), "restore", &id), 1);
+    assert_eq!(
+        executed(data.path(), "delete-drill-namespace", &id),
+        1,
+        "the cleanup's delete was sent once: {outcomes:#?}"
+    );
+
+    // A holder: no --yes and a silent, open stdin, so it keeps the run (it waits for
+    // the restore, then for the operator to confirm the cleanup).
+    let data = tempfile::tempdir().unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await; // a new drill timestamp
+    let id = kill_mid_restore(&lab, data.path()).await;
+    let mut holder = lakedeck(
+        Some(&lab),
+        data.path(),
+        &["runbook", "resume", &id, "--context", "lakedeck-lab"],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let lock = data.path().join("runs").join(format!("{id}.lock"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let held: Value = loop {
+        let text = std::fs::read_to_string(&lock).unwrap_or_default();
+        if let Ok(v) = serde_json::from_str::<Value>(&text)
+            && v["pid"] == holder.id()
+        {
+            break v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the resume never took the run: {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let args = [
+        "runbook",
+        "resume",
+        &id,
+        "--context",
+        "lakedeck-lab",
+        "--yes",
+    ];
+    let (code, out) = run(Some(&lab), data.path(), &args);
+    assert_ne!(code, 0, "{out}");
+    let host = held["host"].as_str().unwrap();
+    assert!(
+        out.contains(&format!(
+            "is being run by pid {} on {host} since ",
+            holder.id()
+        )),
+        "{out}"
+    );
+    holder.kill().unwrap(); // SIGKILL: no chance to clean up; the OS drops the lock.
+    holder.wait().unwrap();
+    let (code, out) = run(Some(&lab), data.path(), &args);
+    assert_eq!(code, 0, "{out}");
+    assert!(drill_namespaces(&kube).await.is_empty());
+    assert_eq!(report_json(data.path(), &id)["status"], "succeeded");
+    assert!(!lock.exists(), "an ended run leaves no lock file");
+    assert_eq!(executed(data.path(), "restore", &id), 1);
+    assert_eq!(executed(data.path(), "delete-drill-namespace", &id), 1);
+}
+
 async fn velero_restores(kube: &kube::Client) -> Vec<DynamicObject> {
     let (ar, _) = lakedeck::runbook::backend::kind("Restore").unwrap();
     let api: Api<DynamicObject> = Api::namespaced_with(kube.clone(), "velero", &ar);
@@ -499,26 +635,64 @@ fn bad_runbook_files_and_parameters_are_usage_errors() {
     let data = tempfile::tempdir().unwrap();
     let dir: PathBuf = data.path().join("xdg-config/lakedeck/runbooks");
     std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("mine.yaml").display().to_string();
     std::fs::write(
         dir.join("mine.yaml"),
         "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    note: \"{{ params.missing }}\"\n",
     )
     .unwrap();
+    // A bad user file is skipped with a located warning; the rest still list.
     let (code, out) = run(None, data.path(), &["runbook", "list"]);
-    assert_eq!(code, 2, "{out}");
-    let file = dir.join("mine.yaml").display().to_string();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("velero-restore-drill"), "{out}");
     assert!(
-        out.contains(&format!("{file}:5:11:")) && out.contains("unknown parameter params.missing"),
+        out.contains("warning")
+            && out.contains(&format!("{file}:5:11:"))
+            && out.contains("unknown parameter params.missing"),
         "{out}"
     );
+    let (code, out) = run(None, data.path(), &["runbook", "show", "mine"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains(&format!("{file}:5:11:")), "{out}");
+    // Issue 10: a misspelt key in the second step's scale (line 10) is located at that
+    // key, not at the step's first key; list and the shipped runbooks still work, only
+    // the broken one fails.
+    let typo = "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    note: hi\n  - id: b\n    scale:\n      kind: statefulset\n      namespace: trino\n      nmae: trino-worker\n      replicas: 3\n";
+    assert_eq!(typo.lines().nth(9), Some("      nmae: trino-worker"));
+    std::fs::write(dir.join("mine.yaml"), typo).unwrap();
+    let located = format!("{file}:10:7: steps[1].scale: unknown field `nmae`");
+    let (code, out) = run(None, data.path(), &["runbook", "list"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("trino-scale-up") && out.contains(&located),
+        "{out}"
+    );
+    let (code, out) = run(None, data.path(), &["runbook", "show", "trino-scale-up"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Scale up Trino workers") && out.contains(&located),
+        "{out}"
+    );
+    for cmd in ["show", "run"] {
+        let (code, out) = run(None, data.path(), &["runbook", cmd, "mine"]);
+        assert_eq!(code, 2, "{cmd}: {out}");
+        assert!(out.contains(&located), "{cmd}: {out}");
+        assert!(
+            !out.contains("warning"),
+            "{cmd}: the error, not a warning too: {out}"
+        );
+    }
     std::fs::write(
         dir.join("mine.yaml"),
         "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    scael: {}\n",
     )
     .unwrap();
-    let (code, out) = run(None, data.path(), &["runbook", "list"]);
+    let (code, out) = run(None, data.path(), &["runbook", "show", "mine"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains(&format!("{file}:5:5:")), "{out}");
+    assert!(
+        out.contains(&format!("{file}:5:5: steps[0]: unknown field `scael`")),
+        "{out}"
+    );
 
     // A good user runbook overrides the shipped one of the same name.
     std::fs::write(
@@ -529,7 +703,9 @@ fn bad_runbook_files_and_parameters_are_usage_errors() {
     let (code, out) = run(None, data.path(), &["runbook", "show", "trino-scale-up"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("My scale-up"), "{out}");
-    std::fs::remove_file(dir.join("mine.yaml")).unwrap();
+    // A broken one stays in the directory for the rest: running the shipped runbooks
+    // gets past the catalog to their own parameter checks.
+    std::fs::write(dir.join("mine.yaml"), typo).unwrap();
 
     let (code, out) = run(None, data.path(), &["runbook", "run", "no-such-book"]);
     assert_eq!(code, 2);

@@ -367,7 +367,15 @@ fn read_only_and_forbidden_show_why_and_cannot_proceed() {
     let mut s = cockpit(true);
     apply(&mut s, Action::Nodes);
     s.prepare();
-    assert!(ch(&mut s, 'c').is_empty(), "read-only sends nothing");
+    // Read-only is refused by ops/ (which audits the refusal), not by the app alone.
+    let (id, _) = prepared(&ch(&mut s, 'c'));
+    update(
+        &mut s,
+        Msg::OpPrepared {
+            id,
+            result: Err(OpRefusal::ReadOnly("read-only: cordon is a write".into())),
+        },
+    );
     match op_stage(&s) {
         Some(OpStage::Refused(r @ OpRefusal::ReadOnly(_))) => {
             assert!(r.label().starts_with("read-only: "));

@@ -100,22 +100,10 @@ pub enum Dialog {
 }
 
 /// Opens the confirmation dialog for `op` and asks the runtime to check and preview it.
-/// In read-only mode the dialog says so and nothing is sent.
+/// Refusals (read-only too) come back from ops/, which records them in the audit log.
 pub(super) fn open_op(state: &mut AppState, op: Op) -> Vec<Effect> {
     let id = state.next_op_id();
     let title = op.summary();
-    if state.connection.readonly {
-        state.dialog = Some(Dialog::Op(OpDialog {
-            origin: OpOrigin::Pane { id, op },
-            title,
-            stage: OpStage::Refused(OpRefusal::ReadOnly(
-                "lakedeck runs read-only here (--readonly or the context's readonly: true); nothing can be changed".into(),
-            )),
-            typed: String::new(),
-            error: None,
-        }));
-        return Vec::new();
-    }
     state.dialog = Some(Dialog::Op(OpDialog {
         origin: OpOrigin::Pane { id, op: op.clone() },
         title,

@@ -94,8 +94,9 @@ fn token_at(text: &str, line: u64, column: u64) -> Option<String> {
 }
 
 /// The dotted path of mapping keys leading to a position in block-style YAML, found by
-/// walking up to lines of smaller indentation. Best effort: flow style and odd layouts
-/// yield a shorter (possibly empty) path; the line and column stay exact regardless.
+/// walking up to lines of smaller indentation; a key holding a list gets the item's
+/// index (`steps[1].scale`). Best effort: flow style and odd layouts yield a shorter
+/// (possibly empty) path; the line and column stay exact regardless.
 fn key_path(text: &str, line: u64) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let Some(idx) = usize::try_from(line)
@@ -108,13 +109,23 @@ fn key_path(text: &str, line: u64) -> Vec<String> {
     let mut path = Vec::new();
     let here = lines[idx];
     let mut limit = indent(here);
+    // The list item the position is in: its dash's indentation and how many items of
+    // the same list come before it.
+    let mut item: Option<(usize, usize)> = None;
     if let Some(key) = line_key(here) {
         path.push(key);
+        if is_item(here) {
+            item = Some((indent(here), 0));
+            limit = indent(here) + 1;
+        }
     } else {
         // The position is a value on a line of its own (a list item or continuation):
         // its key is the nearest keyed line above at no greater indentation (block
         // sequences may sit at their key's own indentation).
         limit = indent(here) + 1;
+        if is_item(here) {
+            item = Some((indent(here), 0));
+        }
     }
     for l in lines[..idx].iter().rev() {
         if limit == 0 {
@@ -125,22 +136,58 @@ fn key_path(text: &str, line: u64) -> Vec<String> {
             continue;
         }
         let ind = indent(l);
-        // `- key:` opens a list item whose keys sit two columns right of the dash: a
-        // key there at the limit is a sibling of ours, not a parent, and the item's own
-        // parent is the key above the dash (at the dash's indentation or less).
-        let item = t.starts_with("- ");
-        let key_indent = if item { ind + 2 } else { ind };
-        if key_indent < limit
-            && let Some(key) = line_key(l)
+        if let Some((dash, before)) = &mut item
+            && is_item(l)
+            && ind == *dash
         {
-            path.push(key);
-            limit = ind;
-        } else if item && ind < limit {
-            limit = ind + 1;
+            // An earlier item of the same list.
+            *before += 1;
+            continue;
         }
+        if ind >= limit {
+            continue;
+        }
+        if is_item(l) {
+            // `- key: value` holds the position: its key is a parent only when the
+            // position is deeper than the item's own keys; otherwise a sibling.
+            if limit > item_content(l)
+                && let Some(key) = line_key(l)
+            {
+                path.push(key);
+            }
+            if let Some((_, before)) = item.take() {
+                path.push(format!("[{before}]"));
+            }
+            item = Some((ind, 0));
+            limit = ind + 1;
+            continue;
+        }
+        if let Some(key) = line_key(l) {
+            match item.take() {
+                Some((_, before)) => path.push(format!("{key}[{before}]")),
+                None => path.push(key),
+            }
+            limit = ind;
+        }
+    }
+    if let Some((_, before)) = item {
+        path.push(format!("[{before}]"));
     }
     path.reverse();
     path
+}
+
+/// A block sequence item (`- …`).
+fn is_item(line: &str) -> bool {
+    let t = line.trim_start();
+    t == "-" || t.starts_with("- ")
+}
+
+/// The column (0-based) where an item's content starts: `  - id: a` → 4.
+fn item_content(line: &str) -> usize {
+    let ind = indent(line);
+    let after = line[ind + 1..].len() - line[ind + 1..].trim_start_matches(' ').len();
+    ind + 1 + after
 }
 
 fn indent(line: &str) -> usize {
@@ -172,10 +219,13 @@ mod tests {
     #[test]
     fn a_key_in_a_list_item_is_not_the_child_of_the_item_s_first_key() {
         let text = "name: x\nnodes:\n  - prefix: a\n    count: lots\n    role: x\n";
-        assert_eq!(key_path(text, 4), ["nodes", "count"]);
-        assert_eq!(key_path(text, 3), ["nodes", "prefix"]);
+        assert_eq!(key_path(text, 4), ["nodes[0]", "count"]);
+        assert_eq!(key_path(text, 3), ["nodes[0]", "prefix"]);
         let nested = "workloads:\n- kind: D\n  containers:\n    - name: c\n      memory: 12XB\n";
-        assert_eq!(key_path(nested, 5), ["workloads", "containers", "memory"]);
-        assert_eq!(key_path(nested, 3), ["workloads", "containers"]);
+        assert_eq!(
+            key_path(nested, 5),
+            ["workloads[0]", "containers[0]", "memory"]
+        );
+        assert_eq!(key_path(nested, 3), ["workloads[0]", "containers"]);
     }
 }

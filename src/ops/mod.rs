@@ -391,9 +391,24 @@ pub struct Ops {
     context: String,
     readonly: bool,
     audit: AuditLog,
-    identity: tokio::sync::OnceCell<String>,
+    /// The kubeconfig user entry of the context, recorded beside the identity.
+    kubeconfig_user: Option<String>,
+    identity: tokio::sync::Mutex<Option<Identity>>,
     rbac: rbac::Cache,
 }
+
+/// Who the cluster says we are, or why it could not say (asked again after a while).
+#[derive(Debug, Clone)]
+struct Identity {
+    answer: Result<String, String>,
+    asked: std::time::Instant,
+}
+
+/// How long a failed identity lookup stands before it is asked again.
+const IDENTITY_RETRY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The name recorded when the cluster cannot say who we are.
+pub const UNKNOWN_IDENTITY: &str = "unknown";
 
 impl Ops {
     pub fn new(platform: &Platform, readonly: bool, audit: AuditLog) -> Ops {
@@ -405,9 +420,18 @@ impl Ops {
             context: platform.context.clone(),
             readonly,
             audit,
-            identity: tokio::sync::OnceCell::new(),
+            kubeconfig_user: None,
+            identity: tokio::sync::Mutex::new(None),
             rbac: rbac::Cache::default(),
         }
+    }
+
+    /// Records `user` (the kubeconfig's user entry for the context) in every audit
+    /// record, so an auditor sees which credentials were used even when the cluster
+    /// cannot say who they belong to.
+    pub fn with_kubeconfig_user(mut self, user: Option<String>) -> Ops {
+        self.kubeconfig_user = user.filter(|u| !u.is_empty());
+        self
     }
 
     pub fn readonly(&self) -> bool {
@@ -426,12 +450,41 @@ impl Ops {
         &self.audit
     }
 
-    /// The user the cluster knows us as (SelfSubjectReview), asked once.
+    /// The user the cluster knows us as (SelfSubjectReview), or [`UNKNOWN_IDENTITY`].
     pub async fn identity(&self) -> String {
-        self.identity
-            .get_or_init(|| rbac::whoami(&self.kube))
+        self.identity_or_why()
             .await
-            .clone()
+            .unwrap_or_else(|_| UNKNOWN_IDENTITY.to_string())
+    }
+
+    /// The user the cluster knows us as, or why it could not say. A known identity is
+    /// asked once; a failure is asked again after [`IDENTITY_RETRY`].
+    async fn identity_or_why(&self) -> Result<String, String> {
+        let mut cached = self.identity.lock().await;
+        if let Some(id) = cached.as_ref()
+            && (id.answer.is_ok() || id.asked.elapsed() < IDENTITY_RETRY)
+        {
+            return id.answer.clone();
+        }
+        let answer = rbac::whoami(&self.kube).await;
+        *cached = Some(Identity {
+            answer: answer.clone(),
+            asked: std::time::Instant::now(),
+        });
+        answer
+    }
+
+    /// A record's who-fields: the identity (never an error message), why it is
+    /// unknown, and the kubeconfig user.
+    async fn who(&self) -> (String, Option<String>, Option<String>) {
+        match self.identity_or_why().await {
+            Ok(user) => (user, None, self.kubeconfig_user.clone()),
+            Err(why) => (
+                UNKNOWN_IDENTITY.to_string(),
+                Some(why),
+                self.kubeconfig_user.clone(),
+            ),
+        }
     }
 
     /// Records a runbook run starting (`phase` Before) or ending (After) in the audit
@@ -445,9 +498,12 @@ impl Ops {
         outcome: String,
         params: Value,
     ) {
+        let (identity, identity_unknown, kubeconfig_user) = self.who().await;
         let record = AuditRecord {
             time: Timestamp::now(),
-            identity: self.identity().await,
+            identity,
+            identity_unknown,
+            kubeconfig_user,
             context: self.context.clone(),
             op: "runbook".into(),
             target: format!("runbook {runbook}"),
@@ -543,9 +599,12 @@ impl Ops {
         outcome: String,
         run: Option<&str>,
     ) -> Result<(), OpError> {
+        let (identity, identity_unknown, kubeconfig_user) = self.who().await;
         let record = AuditRecord {
             time: Timestamp::now(),
-            identity: self.identity().await,
+            identity,
+            identity_unknown,
+            kubeconfig_user,
             context: self.context.clone(),
             op: op.name().to_string(),
             target: op.target(),

@@ -187,22 +187,22 @@ async fn review(client: &Client, n: &Need) -> Result<bool, KubeProblem> {
         .ok_or_else(|| KubeProblem::Answered("the review came back without an answer".to_string()))
 }
 
-/// The user the cluster knows us as, or `unknown (why)`.
-pub async fn whoami(client: &Client) -> String {
+/// The user the cluster knows us as (what `kubectl auth whoami` asks), or why the
+/// cluster could not say.
+pub async fn whoami(client: &Client) -> Result<String, String> {
     let body = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
-    match post(
+    let v = post(
         client,
         "/apis/authentication.k8s.io/v1/selfsubjectreviews",
         &body,
     )
     .await
-    {
-        Ok(v) => v["status"]["userInfo"]["username"]
-            .as_str()
-            .unwrap_or("unknown")
-            .to_string(),
-        Err(e) => format!("unknown ({})", e.words()),
-    }
+    .map_err(|e| format!("the SelfSubjectReview (who am I?) failed: {}", e.words()))?;
+    v["status"]["userInfo"]["username"]
+        .as_str()
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| "the SelfSubjectReview answer names no user".to_string())
 }
 
 async fn post(client: &Client, path: &str, body: &Value) -> Result<Value, KubeProblem> {

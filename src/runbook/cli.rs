@@ -2,8 +2,9 @@
 //! the engine. Questions go to stderr and answers come from stdin (`--yes` answers
 //! them, typing the name where one is asked for, but never gets past read-only mode or
 //! RBAC); progress lines go to stderr; Ctrl-C aborts (finally steps still run).
-//! Exit codes: 0 success, 1 failure, 2 bad usage (unknown runbook or parameter, bad
-//! runbook file).
+//! Exit codes: 0 success, 1 failure, 2 bad usage (unknown runbook or parameter, the
+//! asked-for runbook's file does not load, a run another process holds). Other bad
+//! runbook files are skipped with a warning.
 //!
 //! Owns only the terminal side; running is the engine's.
 
@@ -73,10 +74,20 @@ fn fail(e: &RunbookError) -> i32 {
 
 pub async fn run(args: RunbookArgs, common: &CockpitArgs) -> i32 {
     let user_dir = args.runbook_dir.clone().or_else(super::default_user_dir);
-    let catalog = match Catalog::load(user_dir.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
+    // A file that does not load is skipped with a located warning, like the cockpit
+    // does; only asking for that very runbook fails (with the same location).
+    let (catalog, problems) = Catalog::load_lenient(user_dir.as_deref());
+    let asked = match &args.command {
+        RunbookCommand::Show { name } | RunbookCommand::Run { name, .. } => {
+            catalog.require(name).err().map(|e| e.to_string())
+        }
+        _ => None,
     };
+    for p in problems.iter().map(ToString::to_string) {
+        if asked.as_deref() != Some(p.as_str()) {
+            eprintln!("lakedeck runbook: warning: skipped a runbook file that does not load: {p}");
+        }
+    }
     let data_dir = match crate::audit::data_dir(common.data_dir.as_deref()) {
         Ok(d) => d,
         Err(e) => {

@@ -44,6 +44,9 @@ pub(crate) struct Engine<B: Backend> {
     pub rb: Runbook,
     pub backend: B,
     pub state: RunState,
+    /// This process's hold on the run (released when the engine ends or the process
+    /// dies).
+    pub lock: Option<super::lock::RunLock>,
     pub data_dir: PathBuf,
     pub dry_run: bool,
     pub events: mpsc::Sender<RunEvent>,
@@ -281,6 +284,9 @@ impl<B: Backend> Engine<B> {
         }
         self.state.owner = None;
         self.persist().await;
+        if let Some(lock) = self.lock.take() {
+            lock.release_ended();
+        }
         self.backend.record_run(&self.state, true).await;
         let _ = self
             .events

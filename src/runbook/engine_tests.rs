@@ -216,3 +216,58 @@ async fn a_crashed_run_resumes_at_its_step() {
     );
     assert!(super::interrupted(dir.path()).is_empty());
 }
+
+#[tokio::test]
+async fn two_resumes_at_once_get_one_runner() {
+    let rb = parse("t.yaml", BOOK).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = Fake {
+        queued: 20.0,
+        ..Fake::default()
+    };
+    let h = start_with(&rb, BTreeMap::new(), first, "ctx", dir.path(), false).unwrap();
+    let s = drive(h, &[Answer::Yes, Answer::Yes]).await;
+    // The process died before the scale step; its owner is gone.
+    let mut crashed = s.clone();
+    crashed.status = RunStatus::Running;
+    for st in &mut crashed.steps[1..] {
+        st.state = StepOutcome::Pending;
+        st.op_sent = false;
+    }
+    crashed.owner = Some(super::state::Owner {
+        pid: u32::MAX - 1,
+        hostname: super::state::hostname(),
+        heartbeat: jiff::Timestamp::now(),
+    });
+    super::state::save(dir.path(), &crashed).unwrap();
+    let catalog = super::Catalog::with(vec![rb.clone()]);
+    let fake = Fake {
+        queued: 20.0,
+        ..Fake::default()
+    };
+    // Both ask before either has written its ownership into the run state.
+    let a = super::continue_with(&catalog, &s.id, fake.clone(), dir.path(), false);
+    let b = super::continue_with(&catalog, &s.id, fake.clone(), dir.path(), false);
+    let a = a.unwrap();
+    let Err(e) = b else {
+        panic!("a second runner was started for the same run")
+    };
+    let e = e.to_string();
+    assert!(
+        e.contains(&format!(
+            "is being run by pid {} on {}",
+            std::process::id(),
+            super::state::hostname()
+        )),
+        "{e}"
+    );
+    let s = drive(a, &[Answer::Yes, Answer::Yes]).await;
+    assert_eq!(s.status, RunStatus::Succeeded);
+    assert_eq!(fake.executed.lock().unwrap().len(), 1, "one scale");
+    // Released at the end: the run has ended, so a resume now says so.
+    let e = super::continue_with(&catalog, &s.id, fake, dir.path(), false)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("already ended"), "{e}");
+}

@@ -98,6 +98,24 @@ impl Runbook {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     runbooks: Vec<Runbook>,
+    /// User files that did not load: skipped, but asking for them by name gives their
+    /// error rather than "unknown runbook" (or, silently, a shipped one they replace).
+    broken: Vec<Broken>,
+}
+
+#[derive(Debug, Clone)]
+struct Broken {
+    /// The `name:` the file gives, when that much of it reads.
+    name: Option<String>,
+    /// The file name without `.yaml`.
+    stem: String,
+    error: RunbookError,
+}
+
+/// Only the name of a runbook file, read leniently from a file that does not load.
+#[derive(serde::Deserialize)]
+struct NameOnly {
+    name: String,
 }
 
 /// `<config dir>/runbooks` (e.g. ~/.config/lakedeck/runbooks).
@@ -121,6 +139,7 @@ impl Catalog {
     pub fn load_lenient(user_dir: Option<&Path>) -> (Catalog, Vec<RunbookError>) {
         let mut runbooks = Vec::new();
         let mut errors = Vec::new();
+        let mut broken = Vec::new();
         for (file, text) in BUILTIN {
             match parse(&format!("runbooks/{file}"), text) {
                 Ok(mut rb) => {
@@ -146,17 +165,32 @@ impl Catalog {
                         runbooks.retain(|r: &Runbook| r.name != rb.name);
                         runbooks.push(rb);
                     }
-                    Err(e) => errors.push(e),
+                    Err(e) => {
+                        broken.push(Broken {
+                            name: serde_saphyr::from_str::<NameOnly>(&text)
+                                .ok()
+                                .map(|n| n.name),
+                            stem: path
+                                .file_stem()
+                                .map(|s| s.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
+                            error: e.clone(),
+                        });
+                        errors.push(e);
+                    }
                 }
             }
         }
         runbooks.sort_by(|a, b| a.name.cmp(&b.name));
-        (Catalog { runbooks }, errors)
+        (Catalog { runbooks, broken }, errors)
     }
 
     /// A catalog of exactly these runbooks (tests, embedding).
     pub fn with(runbooks: Vec<Runbook>) -> Catalog {
-        Catalog { runbooks }
+        Catalog {
+            runbooks,
+            broken: Vec::new(),
+        }
     }
 
     pub fn list(&self) -> &[Runbook] {
@@ -171,9 +205,21 @@ impl Catalog {
         })
     }
 
-    /// The runbook for `name`, or an error listing the known ones.
+    /// The runbook for `name`; the error of a user file for `name` that did not load
+    /// (even where it would replace a shipped one); else an error listing the known
+    /// ones.
     pub fn require(&self, name: &str) -> Result<&Runbook, RunbookError> {
-        self.get(name).ok_or_else(|| RunbookError::UnknownRunbook {
+        let broken = |f: &dyn Fn(&Broken) -> bool| self.broken.iter().find(|b| f(b));
+        if let Some(b) = broken(&|b| b.name.as_deref() == Some(name)) {
+            return Err(b.error.clone());
+        }
+        if let Some(rb) = self.get(name) {
+            return Ok(rb);
+        }
+        if let Some(b) = broken(&|b| b.stem == name) {
+            return Err(b.error.clone());
+        }
+        Err(RunbookError::UnknownRunbook {
             name: name.to_string(),
             known: self.runbooks.iter().map(|r| r.name.clone()).collect(),
         })
@@ -648,5 +694,38 @@ mod tests {
             "{base}    check: {{promql: up, expect: \"about 3\"}}\n"
         ));
         assert!(e.contains("x.yaml:5:") && e.contains(">= N"), "{e}");
+    }
+
+    #[test]
+    fn a_typo_in_a_later_step_is_located_at_that_step_and_field() {
+        // The second step's `scale` has a misspelt key; the path names the step by its
+        // index and the field, not the first key of the step (`steps.id` before).
+        let text = "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    note: hi\n  - id: b\n    scale:\n      kind: statefulset\n      namespace: trino\n      nmae: trino-worker\n      replicas: 3\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("x.yaml:10:7: steps[1].scale: unknown field `nmae`"),
+            "{e}"
+        );
+        // A misspelt step kind: the key itself, in the step it belongs to.
+        let text = "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    note: hi\n  - id: b\n    scael:\n      kind: statefulset\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("x.yaml:7:5: steps[1]: unknown field `scael`"),
+            "{e}"
+        );
+        // A wrong value, and a step whose first key is not its id.
+        let text = "name: mine\ntitle: Mine\nsteps:\n  - id: a\n    note: hi\n  - title: t\n    id: b\n    scale:\n      kind: statefulset\n      namespace: [a]\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("x.yaml:10:7: steps[1].scale.namespace: expected"),
+            "{e}"
+        );
+        // Lists at their key's own indentation, and finally steps.
+        let text = "name: mine\ntitle: Mine\nsteps:\n- id: a\n  note: hi\nfinally:\n- id: c\n  note: x\n- id: d\n  cordon:\n    nod: n1\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("x.yaml:11:5: finally[1].cordon: unknown field `nod`"),
+            "{e}"
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod expect;
 pub mod fields;
 pub mod load;
+pub mod lock;
 pub mod opbuild;
 pub mod params;
 pub mod query;
@@ -161,13 +162,14 @@ pub fn start_with<B: Backend>(
         lookups: BTreeMap::new(),
         owner: Some(engine::owner()),
     };
+    let lock = lock::acquire(data_dir, &state.id)?;
     state::save(data_dir, &state)?;
     Ok(spawn(
         runbook.clone(),
         backend,
         state,
+        lock,
         data_dir,
-        dry_run,
         serde_json::Map::new(),
         Mode::Fresh(params),
     ))
@@ -177,8 +179,8 @@ fn spawn<B: Backend>(
     rb: Runbook,
     backend: B,
     state: RunState,
+    lock: lock::RunLock,
     data_dir: &Path,
-    dry_run: bool,
     params: serde_json::Map<String, serde_json::Value>,
     mode: Mode,
 ) -> RunHandle {
@@ -187,10 +189,12 @@ fn spawn<B: Backend>(
     let (note_tx, note_rx) = mpsc::channel(64);
     let (abort_tx, abort_rx) = watch::channel(false);
     let id = state.id.clone();
+    let dry_run = state.dry_run;
     let engine = Engine {
         rb,
         backend,
         state,
+        lock: Some(lock),
         data_dir: data_dir.to_path_buf(),
         dry_run,
         events: ev_tx,
@@ -235,6 +239,10 @@ pub fn continue_with<B: Backend>(
     data_dir: &Path,
     cleanup_only: bool,
 ) -> Result<RunHandle, RunbookError> {
+    // Known run first (a typo must not leave a lock file), then one runner: the lock
+    // is held until this process's engine ends or the process dies.
+    state::load(data_dir, run_id)?;
+    let lock = lock::acquire(data_dir, run_id)?;
     let state = state::load(data_dir, run_id)?;
     if state.status.is_finished() {
         return Err(RunbookError::NotResumable(format!(
@@ -267,7 +275,6 @@ pub fn continue_with<B: Backend>(
         )));
     }
     let params = params::retype(rb, &state.params)?;
-    let dry_run = state.dry_run;
     let mode = if cleanup_only {
         Mode::Cleanup
     } else {
@@ -277,8 +284,8 @@ pub fn continue_with<B: Backend>(
         rb.clone(),
         backend,
         state,
+        lock,
         data_dir,
-        dry_run,
         params,
         mode,
     ))

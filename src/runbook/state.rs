@@ -176,17 +176,18 @@ pub fn hostname() -> String {
 }
 
 /// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename,
-/// fsync of the directory.
+/// fsync of the directory. Owner-only (0600, directories 0700): runs and reports say
+/// who changed what.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::private_fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = crate::private_fs::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
