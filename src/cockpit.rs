@@ -407,7 +407,7 @@ async fn follow_run(
 }
 
 /// The catalog as the runbook views show it.
-fn runbook_infos(catalog: &Catalog) -> Vec<RunbookInfo> {
+pub fn runbook_infos(catalog: &Catalog) -> Vec<RunbookInfo> {
     catalog
         .list()
         .iter()

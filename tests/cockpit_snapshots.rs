@@ -1,8 +1,12 @@
 //! Snapshot tests of every cockpit view at 80x24 and 160x48 with the `default` and `mono`
 //! themes: a deterministic state (fixed clock, a small lakehouse cluster with the usual
 //! trouble) is driven through `update`/`apply` exactly as the runtime would, drawn with
-//! `ui::draw` onto a `TestBackend`, and the text grid is compared with insta. A last test
-//! checks that the mono theme (what `NO_COLOR` selects) puts no colour on screen at all.
+//! `ui::draw` onto a `TestBackend`, and the text grid is compared with insta. Every
+//! source has reported (the five platform feeds too) unless a view is about one that has
+//! not, and the runbook views list the shipped runbooks. Since the snapshots are text,
+//! further tests check what they cannot: the mono theme (what `NO_COLOR` selects) puts
+//! no colour on screen at all, the default theme colours a crash-looping row, and the
+//! footers offer no row action where there is no row.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
@@ -12,7 +16,7 @@ use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use lakedeck::app::dialog::OpPreview;
 use lakedeck::app::keymap::Keymap;
-use lakedeck::app::runs::{ParamInfo, RunbookInfo};
+use lakedeck::app::runs::RunbookInfo;
 use lakedeck::app::{
     Action, AppState, Change, Connection, Effect, Msg, ObjectRef, Scope, SourceId, SourceState,
     View, apply, update,
@@ -21,7 +25,7 @@ use lakedeck::model::describe;
 use lakedeck::model::nodes::NodeRow;
 use lakedeck::model::pods::{Interner, PodRow};
 use lakedeck::ops::Confirmation;
-use lakedeck::runbook::{Note, Question, RunState, RunStatus, StepOutcome, StepState};
+use lakedeck::runbook::{Catalog, Note, Question, RunState, RunStatus, StepOutcome, StepState};
 use lakedeck::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -511,8 +515,34 @@ fn pod_usage(rows: &[PodRow]) -> HashMap<(lakedeck::model::pods::Shared, Box<str
 // State and rendering.
 // ---------------------------------------------------------------------------------------
 
-/// The cockpit as the runtime leaves it once every source has reported.
+/// The cockpit as the runtime leaves it once every source has reported: Kubernetes and
+/// the five platform feeds (MinIO, Trino, Kafka, Velero, alerts).
 fn cockpit() -> AppState {
+    cockpit_without(&[])
+}
+
+/// The same, except for the platform sources in `missing`, which never delivered data
+/// (each such view then says why, e.g. not configured or not installed).
+fn cockpit_without(missing: &[SourceId]) -> AppState {
+    let mut state = kubernetes_cockpit();
+    let feeds: [(SourceId, Msg); 5] = [
+        (SourceId::Minio, Msg::Minio(Ok(minio_summary()))),
+        (SourceId::Trino, Msg::Trino(Ok(trino_summary()))),
+        (SourceId::Kafka, Msg::Kafka(Ok(kafka_rows()))),
+        (SourceId::Velero, Msg::Velero(Ok(velero_snapshot()))),
+        (SourceId::Alerts, Msg::Alerts(Ok(alerts_snapshot()))),
+    ];
+    for (id, msg) in feeds {
+        if !missing.contains(&id) {
+            update(&mut state, msg);
+        }
+    }
+    state.prepare();
+    state
+}
+
+/// Only the Kubernetes sources (pods, nodes, metrics) have reported.
+fn kubernetes_cockpit() -> AppState {
     let mut state = AppState::new(
         Connection {
             context: "lakedeck-lab".into(),
@@ -1145,16 +1175,8 @@ fn alerts_snapshot() -> AlertsSnapshot {
     }
 }
 
-/// The cockpit once every platform feed has reported too.
 fn platform_cockpit() -> AppState {
-    let mut state = cockpit();
-    update(&mut state, Msg::Minio(Ok(minio_summary())));
-    update(&mut state, Msg::Trino(Ok(trino_summary())));
-    update(&mut state, Msg::Kafka(Ok(kafka_rows())));
-    update(&mut state, Msg::Velero(Ok(velero_snapshot())));
-    update(&mut state, Msg::Alerts(Ok(alerts_snapshot())));
-    state.prepare();
-    state
+    cockpit()
 }
 
 fn platform_view(action: Action) -> AppState {
@@ -1222,7 +1244,7 @@ fn velero_view() -> AppState {
 }
 
 fn velero_unavailable_view() -> AppState {
-    let mut state = platform_cockpit();
+    let mut state = cockpit_without(&[SourceId::Velero]);
     update(
         &mut state,
         Msg::Source(
@@ -1238,7 +1260,7 @@ fn velero_unavailable_view() -> AppState {
 }
 
 fn trino_unavailable_view() -> AppState {
-    let mut state = cockpit();
+    let mut state = cockpit_without(&[SourceId::Trino]);
     update(
         &mut state,
         Msg::Source(
@@ -1449,152 +1471,99 @@ fn silence_form() -> AppState {
     state
 }
 
+/// The shipped runbooks (embedded in the binary), as the cockpit lists them.
 fn runbook_catalog() -> Vec<RunbookInfo> {
-    let rb = |name: &str, title: &str, alerts: &[&str], params: Vec<ParamInfo>, steps: &[&str]| {
-        RunbookInfo {
-            name: name.into(),
-            title: title.into(),
-            summary: format!(
-                "{title}: what the on-call engineer does, step by step, with every op previewed and confirmed."
-            ),
-            alerts: alerts.iter().map(|a| a.to_string()).collect(),
-            aliases: vec![],
-            params,
-            steps: steps.iter().map(|s| s.to_string()).collect(),
-        }
+    lakedeck::cockpit::runbook_infos(&Catalog::load(None).unwrap())
+}
+
+/// The steps of shipped runbook `name` as a run starts with them: named by their title
+/// unless it is templated (then by id), every one pending.
+fn shipped_steps(name: &str) -> Vec<StepState> {
+    let catalog = Catalog::load(None).unwrap();
+    let rb = catalog.require(name).unwrap();
+    let one = |s: &lakedeck::runbook::step::Step, is_finally: bool| StepState {
+        name: s
+            .title
+            .as_ref()
+            .filter(|t| !t.src.contains("{{"))
+            .map_or_else(|| s.id.clone(), |t| t.src.clone()),
+        id: s.id.clone(),
+        kind: s.kind_name().into(),
+        is_finally,
+        optional: s.optional,
+        state: StepOutcome::Pending,
+        started: None,
+        ended: None,
+        detail: Vec::new(),
+        outputs: Default::default(),
+        items_done: 0,
+        op_sent: false,
     };
-    let p = |name: &str, default: Option<&str>, help: &str| ParamInfo {
-        name: name.into(),
-        help: help.into(),
-        default: default.map(str::to_string),
-    };
-    vec![
-        rb(
-            "kafka-consumer-lag",
-            "Investigate Kafka consumer lag",
-            &["KafkaConsumerLagHigh"],
-            vec![],
-            &["check-lag (check)", "look (note)"],
-        ),
-        rb(
-            "minio-drive-offline",
-            "A MinIO drive is offline",
-            &["MinioDriveOffline"],
-            vec![],
-            &["check-drives (check)"],
-        ),
-        rb(
-            "node-not-ready",
-            "A node is NotReady",
-            &["KubeNodeNotReady"],
-            vec![p("node", None, "the node")],
-            &["cordon (cordon)"],
-        ),
-        rb(
-            "rotate-secret",
-            "Rotate a secret and restart its consumers",
-            &[],
-            vec![
-                p("namespace", None, "where the secret lives"),
-                p("secret", None, "its name"),
-            ],
-            &["find-consumers (check)", "backup (rotate-secret)"],
-        ),
-        rb(
-            "trino-scale-up",
-            "Add Trino workers under load",
-            &["TrinoQueueHigh"],
-            vec![p(
-                "replicas",
-                Some("{{ current + 2 }}"),
-                "worker count to scale to",
-            )],
-            &[
-                "check-queue (check)",
-                "scale-workers (scale)",
-                "wait-ready (wait)",
-                "check-drained (check)",
-            ],
-        ),
-        rb(
-            "velero-restore-drill",
-            "Monthly Velero restore drill",
-            &["VeleroBackupMissed"],
-            vec![
-                p(
-                    "schedule",
-                    Some("nightly"),
-                    "schedule whose latest backup to restore",
-                ),
-                p("namespaces", Some("trino"), "namespaces to restore"),
-                p("target_rto", Some("30m"), "RTO target"),
-            ],
-            &[
-                "pick-backup (check)",
-                "restore (restore)",
-                "wait-restored (wait)",
-                "verify (check)",
-                "finally: cleanup (delete-drill-namespace)",
-                "finally: report (report)",
-            ],
-        ),
-    ]
+    rb.steps
+        .iter()
+        .map(|s| one(s, false))
+        .chain(rb.finally.iter().map(|s| one(s, true)))
+        .collect()
+}
+
+/// Sets step `id` of `steps` to `state` with its times (seconds from `NOW`) and detail.
+fn set_step(
+    steps: &mut [StepState],
+    id: &str,
+    state: StepOutcome,
+    started: Option<i64>,
+    ended: Option<i64>,
+    detail: &[&str],
+) {
+    let step = steps
+        .iter_mut()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("the shipped runbook has no step {id}"));
+    step.state = state;
+    step.started = started.map(at);
+    step.ended = ended.map(at);
+    step.detail = detail.iter().map(|d| d.to_string()).collect();
 }
 
 fn at(secs: i64) -> Timestamp {
     now() + SignedDuration::from_secs(secs)
 }
 
-fn step(
-    name: &str,
-    kind: &str,
-    state: StepOutcome,
-    started: Option<i64>,
-    ended: Option<i64>,
-    detail: &[&str],
-) -> StepState {
-    StepState {
-        name: name.into(),
-        id: name.into(),
-        kind: kind.into(),
-        is_finally: false,
-        optional: false,
-        state,
-        started: started.map(at),
-        ended: ended.map(at),
-        detail: detail.iter().map(|d| d.to_string()).collect(),
-        outputs: Default::default(),
-        items_done: 0,
-        op_sent: false,
-    }
-}
-
+/// A restore drill whose process died while the restore ran.
 fn interrupted_run() -> RunState {
+    let mut steps = shipped_steps("velero-restore-drill");
+    set_step(
+        &mut steps,
+        "latest",
+        StepOutcome::Done,
+        Some(-1800),
+        Some(-1799),
+        &["velero/backups: 1 found (expected exists)"],
+    );
+    set_step(
+        &mut steps,
+        "location",
+        StepOutcome::Done,
+        Some(-1799),
+        Some(-1798),
+        &["velero/default status.phase = Available (expected == Available)"],
+    );
+    set_step(
+        &mut steps,
+        "restore",
+        StepOutcome::Running,
+        Some(-1798),
+        None,
+        &[],
+    );
     RunState {
         id: "velero-restore-drill-20261121-093000-3fa2".into(),
         runbook: "velero-restore-drill".into(),
-        title: "Monthly Velero restore drill".into(),
+        title: "Velero restore drill".into(),
         context: "lakedeck-lab".into(),
         params: Default::default(),
         status: RunStatus::Interrupted,
-        steps: vec![
-            step(
-                "pick-backup",
-                "check",
-                StepOutcome::Done,
-                Some(-1800),
-                Some(-1795),
-                &[],
-            ),
-            step(
-                "restore",
-                "restore",
-                StepOutcome::Running,
-                Some(-1795),
-                None,
-                &[],
-            ),
-        ],
+        steps,
         notes: vec![],
         started: at(-1800),
         ended: None,
@@ -1639,45 +1608,45 @@ fn scale_up_run(finished: bool) -> AppState {
     key(&mut state, KeyCode::Enter);
     let id = "trino-scale-up-20261121-100000-ab12";
     update(&mut state, Msg::RunStarted(Ok(id.into())));
+    const QUEUED: &str = "sum(trino_execution_name_QueryManager_QueuedQueries)";
+    let mut steps = shipped_steps("trino-scale-up");
+    set_step(
+        &mut steps,
+        "queue_high",
+        StepOutcome::Done,
+        Some(0),
+        Some(2),
+        &[&format!("{QUEUED} = 14 (expected > 10)")],
+    );
+    set_step(
+        &mut steps,
+        "active_workers",
+        StepOutcome::Done,
+        Some(2),
+        Some(3),
+        &["sum(trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount) = 4 (expected exists)"],
+    );
+    set_step(
+        &mut steps,
+        "scale",
+        StepOutcome::Waiting,
+        Some(3),
+        None,
+        &[
+            "scale statefulset trino/trino-worker to 5 replicas",
+            "preview: replicas 3 → 5",
+        ],
+    );
     let mut run = RunState {
         id: id.into(),
         runbook: "trino-scale-up".into(),
-        title: "Add Trino workers under load".into(),
+        title: "Scale up Trino workers".into(),
         context: "lakedeck-lab".into(),
         params: [("replicas".to_string(), "5".to_string())]
             .into_iter()
             .collect(),
         status: RunStatus::Running,
-        steps: vec![
-            step(
-                "check-queue",
-                "check",
-                StepOutcome::Done,
-                Some(0),
-                Some(3),
-                &["trino_queued_queries = 14 (expected > 5) ✓"],
-            ),
-            step(
-                "scale-workers",
-                "scale",
-                StepOutcome::Waiting,
-                Some(3),
-                None,
-                &[
-                    "scale statefulset trino/trino-worker to 5 replicas",
-                    "preview: replicas 3 → 5",
-                ],
-            ),
-            step("wait-ready", "wait", StepOutcome::Pending, None, None, &[]),
-            step(
-                "check-drained",
-                "check",
-                StepOutcome::Pending,
-                None,
-                None,
-                &[],
-            ),
-        ],
+        steps,
         notes: vec![Note {
             at: at(20),
             text: "two workers were CrashLoopBackOff before the run".into(),
@@ -1694,29 +1663,29 @@ fn scale_up_run(finished: bool) -> AppState {
     state.now = at(47);
     if finished {
         run.status = RunStatus::Succeeded;
-        run.steps[1] = step(
-            "scale-workers",
+        set_step(
+            &mut run.steps,
             "scale",
             StepOutcome::Done,
             Some(3),
             Some(50),
             &["scaled statefulset trino/trino-worker 3 → 5"],
         );
-        run.steps[2] = step(
-            "wait-ready",
-            "wait",
+        set_step(
+            &mut run.steps,
+            "ready",
             StepOutcome::Done,
             Some(50),
             Some(170),
-            &["5/5 trino-worker pods Ready after 2m"],
+            &["trino/trino-worker status.readyReplicas = 5 (expected >= 5)"],
         );
-        run.steps[3] = step(
-            "check-drained",
-            "check",
+        set_step(
+            &mut run.steps,
+            "drained",
             StepOutcome::Done,
             Some(170),
             Some(252),
-            &["trino_queued_queries = 0 (expected < 2) ✓"],
+            &[&format!("{QUEUED} = 0 (expected < 5)")],
         );
         run.ended = Some(at(252));
         run.report = Some(
@@ -1730,7 +1699,7 @@ fn scale_up_run(finished: bool) -> AppState {
             Msg::RunReport {
                 run: id.into(),
                 result: Ok(vec![
-                    "# Add Trino workers under load".into(),
+                    "# Scale up Trino workers".into(),
                     "- RTO: 4m12s (no target)".into(),
                     "- queue: 14 → 0".into(),
                 ]),
@@ -1742,7 +1711,7 @@ fn scale_up_run(finished: bool) -> AppState {
         update(
             &mut state,
             Msg::RunAsk(Question::ConfirmOp {
-                step: 1,
+                step: 2,
                 summary: "scale statefulset trino/trino-worker to 5 replicas".into(),
                 preview: vec!["replicas 3 → 5".into()],
                 confirmation: Confirmation::YesNo,
@@ -1856,5 +1825,119 @@ fn mono_has_no_colour_at_all() {
                 );
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Footers and styles: what the text snapshots cannot show.
+// ---------------------------------------------------------------------------------------
+
+/// The text of row `y` of the drawn screen.
+fn screen_row(terminal: &Terminal<TestBackend>, y: u16) -> String {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.width)
+        .map(|x| buffer[(x, y)].symbol().to_string())
+        .collect()
+}
+
+/// The footer (last line) of `setup`'s view at 160x48.
+fn footer(setup: Setup) -> String {
+    let mut state = setup();
+    let terminal = render(&mut state, &theme("default"), 160, 48);
+    screen_row(&terminal, 47)
+}
+
+/// A pane with nothing to act on offers no row action: an unconfigured Trino offers no
+/// kill, an uninstalled Velero no backup or restore, a finished run no note or abort —
+/// while the same panes with data still do.
+#[test]
+fn footers_offer_row_actions_only_where_there_is_a_row() {
+    let trino = footer(trino_view);
+    assert!(
+        trino.contains(" kill ") && trino.contains("query detail"),
+        "{trino}"
+    );
+    let trino_off = footer(trino_unavailable_view);
+    assert!(
+        !trino_off.contains("kill") && !trino_off.contains("query detail"),
+        "{trino_off}"
+    );
+
+    let velero = footer(velero_view);
+    assert!(velero.contains("backup now"), "{velero}");
+    let velero_off = footer(velero_unavailable_view);
+    assert!(
+        !velero_off.contains("backup") && !velero_off.contains("restore"),
+        "{velero_off}"
+    );
+
+    let running = footer(|| {
+        let mut state = scale_up_run(false);
+        key(&mut state, KeyCode::Esc); // the question waits; its dialog is dismissed
+        state
+    });
+    assert!(
+        running.contains(" abort ") && running.contains(" note "),
+        "{running}"
+    );
+    let finished = footer(run_finished_view);
+    assert!(
+        !finished.contains("abort") && !finished.contains(" note "),
+        "{finished}"
+    );
+
+    // No pods at all: the overview offers nothing to open, describe or tail.
+    let empty = footer(|| {
+        let mut state = cockpit();
+        update(&mut state, Msg::Pods(Change::Reset(Vec::new())));
+        state.prepare();
+        state
+    });
+    for action in ["open", "describe", "yaml", "logs"] {
+        assert!(!empty.contains(action), "{action} offered: {empty}");
+    }
+}
+
+/// The default theme colours the crash-looping pod's row (critical: red) and the mono
+/// theme marks it without colour (bold + underline) — the snapshots store text only.
+#[test]
+fn the_crash_looping_row_is_red_in_default_and_colourless_in_mono() {
+    for (name, colour) in [("default", Some(Color::Red)), ("mono", None)] {
+        let mut state = pods_view();
+        let terminal = render(&mut state, &theme(name), 160, 48);
+        let y = (0..48)
+            .find(|&y| screen_row(&terminal, y).contains("kafka-connect-5b8d9c7f4-qz8rt"))
+            .expect("the crash-looping pod is listed");
+        let row = screen_row(&terminal, y);
+        let x = row
+            .find("CrashLoopBackOff")
+            .map(|byte| row[..byte].chars().count() as u16)
+            .expect("its STATUS cell");
+        let cell = &terminal.backend().buffer()[(x, y)];
+        match colour {
+            Some(c) => assert_eq!(cell.fg, c, "{name}: {row}"),
+            None => {
+                assert_eq!(cell.fg, Color::Reset, "{name}: {row}");
+                let m = cell.modifier;
+                assert!(
+                    m.contains(ratatui::style::Modifier::BOLD)
+                        && m.contains(ratatui::style::Modifier::UNDERLINED),
+                    "{name}: the row is marked by modifiers, got {m:?}"
+                );
+            }
+        }
+        // A healthy row next to it keeps the plain text colour.
+        let healthy = (0..48)
+            .find(|&y| screen_row(&terminal, y).contains("minio-0"))
+            .expect("minio-0 is listed");
+        let hx = screen_row(&terminal, healthy)
+            .find("Running")
+            .map(|b| screen_row(&terminal, healthy)[..b].chars().count() as u16)
+            .expect("its STATUS cell");
+        assert_ne!(
+            terminal.backend().buffer()[(hx, healthy)].fg,
+            Color::Red,
+            "{name}: a healthy row is not red"
+        );
     }
 }

@@ -33,6 +33,12 @@ async fn fault(client: &Client, action: &str) {
     client.request_text(req).await.unwrap();
 }
 
+/// Parity, not correctness: the lab's Table and the cockpit's `PodRow` both come from
+/// `model::printers` / `model::pod_status`, so agreeing cell for cell proves only that the
+/// two transports (the server-side Table JSON kubectl reads, and the typed watch objects
+/// the cockpit projects) carry the same pods. Whether the cells are what kubectl would
+/// print is checked against upstream's own printer tests in `tests/upstream_printers.rs`,
+/// and below against what the seed scenario says its troubled pods are.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pod_rows_agree_with_the_labs_table_for_every_seed_pod() {
     let (_lab, client, _dir) = lab_and_client("lakedeck-lab").await;
@@ -78,6 +84,73 @@ async fn pod_rows_agree_with_the_labs_table_for_every_seed_pod() {
             .unwrap();
         assert_eq!(count, row.restarts.to_string(), "RESTARTS of {name}");
     }
+    scenario_troubles_read_as_defined(&pods, &rows);
+}
+
+/// An oracle independent of our printer: each `trouble:` of the seed scenario's
+/// definition must show in the cockpit's rows the way the definition implies — a
+/// crash-looping container reads CrashLoopBackOff (or Error) with at least the restarts
+/// it was seeded with, an
+/// unschedulable pod Pending with nothing ready, an OOM-killed container Running after
+/// exactly one restart.
+fn scenario_troubles_read_as_defined(pods: &[Pod], rows: &BTreeMap<String, PodRow>) {
+    use lakedeck::lab::scenario::{Scenario, TroubleKind};
+    let seed = Scenario::load("seed").unwrap();
+    let mut checked = 0;
+    for w in &seed.workloads {
+        for t in &w.trouble {
+            // The workload's pods: owned by it (Deployments through a ReplicaSet named
+            // `<workload>-<hash>`, Jobs and StatefulSets directly).
+            let mine: Vec<&PodRow> = pods
+                .iter()
+                .filter(|p| p.metadata.namespace.as_deref() == Some(w.namespace.as_str()))
+                .filter(|p| {
+                    p.metadata.owner_references.iter().flatten().any(|o| {
+                        o.name == w.name
+                            || o.name
+                                .strip_prefix(&w.name)
+                                .is_some_and(|rest| rest.starts_with('-'))
+                    })
+                })
+                .map(|p| &rows[p.metadata.name.as_deref().unwrap()])
+                .collect();
+            let show = |r: &&PodRow| {
+                format!(
+                    "{} {} {} {}",
+                    r.name,
+                    r.ready_column(),
+                    r.status,
+                    r.restarts
+                )
+            };
+            let all: Vec<String> = mine.iter().map(show).collect();
+            let ok = match &t.kind {
+                // The seed puts the next restart ~8 s after the lab starts; this runs
+                // within the first second or two, while the container is backing off.
+                TroubleKind::Crashloop { restarts, .. } => mine.iter().any(|r| {
+                    r.restarts >= *restarts
+                        && matches!(&*r.status, "CrashLoopBackOff" | "Error")
+                        && r.ready_column() == "0/1"
+                }),
+                TroubleKind::Unschedulable { .. } => mine
+                    .iter()
+                    .any(|r| &*r.status == "Pending" && r.ready == 0 && r.restarts == 0),
+                TroubleKind::OomKilled { .. } => mine
+                    .iter()
+                    .any(|r| &*r.status == "Running" && r.restarts == 1),
+            };
+            assert!(
+                ok,
+                "{}/{} trouble {:?} not shown as defined: {all:?}",
+                w.namespace, w.name, t.kind
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 3,
+        "the seed defines crashloop, unschedulable and OOM troubles"
+    );
 }
 
 /// Applies pod messages like the app would and reports source states.

@@ -302,6 +302,11 @@ fn get_nodes_lists_eight_ready_nodes_with_roles() {
 }
 
 // 2
+/// kubectl prints the lab's server-side Table, whose cells come from our own printer port
+/// (`model::printers`), so this cannot judge the printer's rules — upstream's printer tests
+/// do that (`tests/upstream_printers.rs`). What it checks is the seed scenario's definition
+/// read back through real kubectl: the `crashloop: {restarts: 7}` Connect pod, the
+/// `unschedulable` dbt Job pod, the completed cleanup Job and the `oom_killed` scheduler.
 #[test]
 fn get_pods_all_namespaces_shows_crashloop_pending_completed_and_oomkilled_rows() {
     let Some(kubectl) = common::require_tool("kubectl") else {

@@ -218,20 +218,30 @@ async fn node_failure_scenario_evicts_and_replaces_the_lost_nodes_pods() {
         }
     })
     .await;
-    // Its pods are evicted: kubectl shows them Unknown (NodeLost) until they are removed.
-    eventually(30, "the lost pods to show Unknown", || {
-        let pods = pods.clone();
-        let names = names.clone();
-        async move {
-            let all = pods.list(&ListParams::default()).await.ok()?.items;
-            let statuses: Vec<String> = all
-                .iter()
-                .filter(|p| p.metadata.name.as_ref().is_some_and(|n| names.contains(n)))
-                .map(|p| lakedeck::model::pod_status::pod_columns(p).status)
-                .collect();
-            (!statuses.is_empty() && statuses.iter().all(|s| s == "Unknown")).then_some(())
-        }
-    })
+    // Its pods are evicted: being deleted with `status.reason: NodeLost`, which kubectl
+    // prints as Unknown, until they are removed. Checked on the object's fields, not through
+    // our printer (that would test the printer with itself).
+    eventually(
+        30,
+        "the lost pods to be deleted with reason NodeLost",
+        || {
+            let pods = pods.clone();
+            let names = names.clone();
+            async move {
+                let all = pods.list(&ListParams::default()).await.ok()?.items;
+                let lost: Vec<bool> = all
+                    .iter()
+                    .filter(|p| p.metadata.name.as_ref().is_some_and(|n| names.contains(n)))
+                    .map(|p| {
+                        p.metadata.deletion_timestamp.is_some()
+                            && p.status.as_ref().and_then(|s| s.reason.as_deref())
+                                == Some("NodeLost")
+                    })
+                    .collect();
+                (!lost.is_empty() && lost.iter().all(|l| *l)).then_some(())
+            }
+        },
+    )
     .await;
     // Their ReplicaSets bring them back elsewhere.
     for (ns, rs) in owners {

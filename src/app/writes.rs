@@ -1,4 +1,6 @@
-//! Which write actions are offered where the operator is: none in read-only mode, and
+//! Which actions the footer offers where the operator is: no row action (open, logs,
+//! kill, …) on a pane without a row under the cursor or whose source is unavailable or
+//! forbidden, no note or abort for a finished run; no write in read-only mode, and
 //! per action and namespace only those the RBAC pre-check allows — asked once through
 //! the op gate's cached SelfSubjectAccessReviews (what `kubectl auth can-i` asks), for
 //! the selected row's namespace. The footer and help hide what is not offered, and a
@@ -36,7 +38,58 @@ impl WritePermissions {
     }
 }
 
+/// The keymap names of actions that act on the row under the cursor.
+const ROW_ACTIONS: &[&str] = &[
+    "enter", "describe", "yaml", "logs", "runbook", "delete", "restart", "scale", "cordon",
+    "uncordon", "drain", "kill", "silence", "backup", "restore",
+];
+
 impl AppState {
+    /// Whether the footer may offer `name` here: a row action needs a row under the cursor
+    /// and a source that is not unavailable or forbidden; a write must also be
+    /// [`AppState::write_offered`].
+    pub fn offered(&self, name: &str) -> bool {
+        if ROW_ACTIONS.contains(&name) && !self.has_row_target() {
+            return false;
+        }
+        // A finished run takes no more notes and has nothing to abort.
+        if matches!(self.view(), super::View::Run)
+            && matches!(name, "notes" | "abort")
+            && !self.runbooks.running()
+        {
+            return false;
+        }
+        self.write_offered(name)
+    }
+
+    /// A row is under the cursor of the current view, and the view's source can still be
+    /// read (views without a selection of their own have nothing to check).
+    fn has_row_target(&self) -> bool {
+        use super::platform::VeleroTable;
+        use super::{SourceId, SourceState, View};
+        let p = &self.platform;
+        let (source, selected) = match self.view() {
+            View::Pods | View::Overview => (SourceId::Pods, self.pods.selected_row().is_some()),
+            View::Nodes => (SourceId::Nodes, self.nodes.selected_row().is_some()),
+            View::Trino => (SourceId::Trino, p.queries.selected_row().is_some()),
+            View::Alerts => (SourceId::Alerts, p.alert_rows.selected_row().is_some()),
+            View::Silences => (SourceId::Alerts, p.silences.selected_row().is_some()),
+            View::Velero => (
+                SourceId::Velero,
+                match p.velero_focus {
+                    VeleroTable::Backups => p.backups.selected_row().is_some(),
+                    VeleroTable::Schedules => p.schedules.selected_row().is_some(),
+                },
+            ),
+            _ => return true,
+        };
+        selected
+            && !matches!(
+                self.source(source),
+                SourceState::Unavailable(_) | SourceState::Forbidden(_)
+            )
+    }
+
     /// Whether the footer and help may offer `name` for the current selection: false in
     /// read-only mode or when the pre-check said no; true for anything that is not a write.
     pub fn write_offered(&self, name: &str) -> bool {

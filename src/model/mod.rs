@@ -13,6 +13,7 @@ pub mod nodes;
 pub mod number;
 pub mod pod_status;
 pub mod pods;
+pub mod printers;
 pub mod quantity;
 pub mod trino;
 pub mod velero;

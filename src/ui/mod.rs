@@ -258,7 +258,8 @@ fn hints(state: &AppState, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (name, label) in names {
-        if !state.write_offered(name) {
+        // No row actions without a row, no writes that cannot happen.
+        if !state.offered(name) {
             continue;
         }
         let key = match pane {

@@ -1,7 +1,8 @@
 //! Server-side printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`): the
 //! columns kubectl shows for each kind, computed the way the API server's printers do —
-//! the pod READY/STATUS/RESTARTS cells come from `model::pod_status`, the same code the
-//! cockpit uses. Kinds without a printer get the generic Name/Age table.
+//! whole pod and node rows come from `model::printers` (the same code the cockpit uses,
+//! checked against upstream's printer tests in `tests/upstream_printers.rs`). Kinds
+//! without a printer get the generic Name/Age table.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Node, Pod};
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 use super::Call;
 use crate::lab::resources::Resource;
 use crate::model::duration::human_duration;
-use crate::model::{node_status, pod_status};
+use crate::model::printers;
 
 /// (name, type, priority) of each column, in kubectl's order.
 fn columns(res: &Resource) -> Vec<(&'static str, &'static str, u8)> {
@@ -246,60 +247,48 @@ fn cells(res: &Resource, obj: &Value, now: Timestamp) -> Vec<Value> {
     let name = text(obj, "/metadata/name");
     let created = age(obj, "/metadata/creationTimestamp", now);
     match (res.group, res.kind) {
-        ("", "Pod") => {
-            let (ready, status, restarts) = match serde_json::from_value::<Pod>(obj.clone()) {
-                Ok(pod) => {
-                    let c = pod_status::pod_columns(&pod);
-                    (c.ready_column(), c.status.clone(), c.restarts_column(now))
-                }
-                Err(_) => ("0/0".into(), "Unknown".into(), "0".into()),
-            };
-            let gates = obj["spec"]["readinessGates"].as_array().map_or(0, Vec::len);
-            vec![
-                json!(name),
-                json!(ready),
-                json!(status),
-                json!(restarts),
-                json!(created),
-                json!(or_none(text(obj, "/status/podIP"))),
-                json!(or_none(text(obj, "/spec/nodeName"))),
-                json!(or_none(text(obj, "/status/nominatedNodeName"))),
-                json!(if gates == 0 {
-                    "<none>".to_string()
-                } else {
-                    format!("0/{gates}")
-                }),
-            ]
-        }
-        ("", "Node") => {
-            let (status, roles) = match serde_json::from_value::<Node>(obj.clone()) {
-                Ok(node) => (
-                    node_status::node_status(&node),
-                    node_status::node_roles(&node),
-                ),
-                Err(_) => ("Unknown".into(), "<none>".into()),
-            };
-            let address = |kind: &str| {
-                obj["status"]["addresses"]
-                    .as_array()
-                    .and_then(|a| a.iter().find(|x| x["type"] == kind))
-                    .and_then(|x| x["address"].as_str())
-                    .unwrap_or("<none>")
-                    .to_string()
-            };
-            vec![
-                json!(name),
-                json!(status),
-                json!(roles),
-                json!(created),
-                json!(text(obj, "/status/nodeInfo/kubeletVersion")),
-                json!(address("InternalIP")),
-                json!(address("ExternalIP")),
-                json!(text(obj, "/status/nodeInfo/osImage")),
-                json!(text(obj, "/status/nodeInfo/kernelVersion")),
-                json!(text(obj, "/status/nodeInfo/containerRuntimeVersion")),
-            ]
-        }
+        ("", "Pod") => match serde_json::from_value::<Pod>(obj.clone()) {
+            Ok(pod) => printers::pod_cells(&pod, now)
+                .into_iter()
+                .map(Value::from)
+                .collect(),
+            Err(_) => {
+                let none = json!("<none>");
+                vec![
+                    json!(name),
+                    json!("0/0"),
+                    json!("Unknown"),
+                    json!("0"),
+                    json!(created),
+                    none.clone(),
+                    none.clone(),
+                    none.clone(),
+                    none,
+                ]
+            }
+        },
+        ("", "Node") => match serde_json::from_value::<Node>(obj.clone()) {
+            Ok(node) => printers::node_cells(&node, now)
+                .into_iter()
+                .map(Value::from)
+                .collect(),
+            Err(_) => {
+                let none = json!("<none>");
+                let unknown = json!("<unknown>");
+                vec![
+                    json!(name),
+                    json!("Unknown"),
+                    none.clone(),
+                    json!(created),
+                    json!(""),
+                    none.clone(),
+                    none,
+                    unknown.clone(),
+                    unknown.clone(),
+                    unknown,
+                ]
+            }
+        },
         ("", "Namespace") => vec![
             json!(name),
             json!(text(obj, "/status/phase")),
