@@ -1741,3 +1741,71 @@ fn pod_sort_keys_log_keys_and_ctx_by_name() {
     exp.check(screen.contains("EXITED 0"), "q exits 0", &screen);
     exp.finish();
 }
+
+/// Issue 11 item 5: `--theme FILE` and a theme in the user theme directory
+/// (`$XDG_CONFIG_HOME/lakedeck/themes/NAME.yaml`, `--theme NAME`) are what the screen is
+/// drawn with: the header takes the theme's background (the default theme's is cyan).
+#[test]
+fn theme_file_and_user_theme_directory_colour_the_screen() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("night-shift.yaml");
+    std::fs::write(
+        &file,
+        "base: default\nheader: {fg: black, bg: lightmagenta}\n",
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("lakedeck/themes")).unwrap();
+    std::fs::write(
+        config.join("lakedeck/themes/daylight.yaml"),
+        "base: default\nheader: {fg: black, bg: lightgreen}\n",
+    )
+    .unwrap();
+    let config_home = config.to_str().unwrap().to_string();
+    let session = |theme: &str| {
+        let args: Vec<&str> = vec!["demo", "--theme", theme];
+        let args: &'static [&'static str] = Box::leak(
+            args.into_iter()
+                .map(|a| &*Box::leak(a.to_string().into_boxed_str()))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        let mut spec = SessionSpec::new(100, 30, args);
+        // NO_COLOR empty: "not set" for no-color.org (`env -u` cannot follow assignments).
+        spec.env = vec![
+            ("NO_COLOR", Some("")),
+            ("TERM", Some("xterm-256color")),
+            ("XDG_CONFIG_HOME", Some(&config_home)),
+        ];
+        Session::start(spec)
+    };
+    let from_file = session(file.to_str().unwrap());
+    let from_dir = session("daylight");
+    let mut exp = Expectations::default();
+    for (s, what, bg) in [
+        // tmux reports named colours as palette indexes: lightmagenta 13, lightgreen 10,
+        // the default theme's cyan 6.
+        (&from_file, "--theme FILE", "48;5;13"),
+        (
+            &from_dir,
+            "--theme NAME from the user theme directory",
+            "48;5;10",
+        ),
+    ] {
+        s.wait_for(what, START, overview_ready);
+        let escaped = s.screen_with_escapes();
+        let header = escaped.lines().next().unwrap_or_default();
+        let colours = colour_sgr_params(header);
+        exp.check(
+            colours.iter().any(|c| c == bg) && !colours.iter().any(|c| c == "48;5;6"),
+            &format!(
+                "{what}: the header's background is the theme's (SGR {bg}), found {colours:?}"
+            ),
+            &escaped,
+        );
+    }
+    exp.finish();
+}
