@@ -498,6 +498,8 @@ pub async fn run(
             kubeconfig_user(kubeconfig.as_ref(), &target.connection.context),
         ),
     );
+    // Before any task runs: a task's panic is logged, never printed over the screen.
+    crate::terminal::install_panic_hook();
     tasks.start_all();
     let mut logs: Option<JoinHandle<()>> = None;
     // Runbooks: the catalog (a bad user file is reported, the rest still load), the runs
@@ -704,6 +706,24 @@ pub async fn run(
                                 .map_err(|e| format!("cannot read {}: {e}", path.display()));
                             let _ = tx.blocking_send(Msg::RunReport { run: id, result });
                         });
+                    }
+                    Effect::SwitchContext(name)
+                        if kubeconfig
+                            .as_ref()
+                            .is_some_and(|k| !k.contexts.iter().any(|c| c.name == name)) =>
+                    {
+                        // A mistyped name: show the list to pick from (a footer line
+                        // cannot hold every context's name).
+                        let names = kubeconfig
+                            .as_ref()
+                            .map(|k| k.contexts.iter().map(|c| c.name.clone()).collect())
+                            .unwrap_or_default();
+                        let _ = tx.send(Msg::Contexts(names)).await;
+                        let _ = tx
+                            .send(Msg::Notice(format!(
+                                "no context {name:?} in the kubeconfig — pick one from the list"
+                            )))
+                            .await;
                     }
                     Effect::SwitchContext(name) => {
                         match connect(kubeconfig_path.as_ref(), Some(&name)).await {

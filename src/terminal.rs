@@ -31,7 +31,6 @@ pub struct Tui {
 impl Tui {
     /// Takes over the terminal.
     pub fn enter() -> io::Result<Tui> {
-        let _ = UI_THREAD.set(std::thread::current().id());
         install_panic_hook();
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
@@ -77,7 +76,13 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
-fn install_panic_hook() {
+/// Makes the calling thread the UI thread and installs the panic hook: a panic on the UI
+/// thread gives the terminal back and is printed; one in a background thread is logged
+/// (never printed: the screen is, or is about to be, the cockpit's) and its task is
+/// restarted by the cockpit. Called before the cockpit starts its source tasks, so a task
+/// that panics before the terminal is taken over does not print either.
+pub fn install_panic_hook() {
+    let _ = UI_THREAD.set(std::thread::current().id());
     static INSTALLED: AtomicBool = AtomicBool::new(false);
     if INSTALLED.swap(true, Ordering::SeqCst) {
         return;
@@ -87,7 +92,7 @@ fn install_panic_hook() {
         let on_ui_thread = UI_THREAD
             .get()
             .is_some_and(|id| *id == std::thread::current().id());
-        if on_ui_thread || !ACTIVE.load(Ordering::SeqCst) {
+        if on_ui_thread {
             restore();
             previous(info);
         } else {

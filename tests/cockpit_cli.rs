@@ -161,3 +161,100 @@ fn a_refused_connection_is_said_in_words() {
         "library jargon in {err}"
     );
 }
+
+/// Runs the cockpit with no terminal and the given HOME (its XDG directories under it).
+fn cockpit_in(home: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lakedeck"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .env_remove("NO_COLOR")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `file:line:column:` of `needle`'s first occurrence in `text` (1-based).
+fn position(file: &Path, text: &str, needle: &str) -> String {
+    let (line, col) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
+        .unwrap();
+    format!("{}:{line}:{col}:", file.display())
+}
+
+/// Issue 11 item 5 (README: "a broken config or theme file is `file:line:column: …` and
+/// exit code 2"): a config with a bad value, a theme file (`--theme FILE`) with an unknown
+/// colour, a broken theme in the user theme directory (`--theme NAME`) — each exits 2
+/// before any connection is tried, pointing at the line and column; an unknown theme name
+/// lists the built-in and the user's themes.
+#[test]
+fn broken_config_and_theme_files_exit_2_with_their_location() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens here: a connection attempt would be exit code 1, not 2.
+    let config_kc = kubeconfig(dir.path(), "https://127.0.0.1:1", &["prod"]);
+    let kc = config_kc.to_str().unwrap();
+
+    let config = dir.path().join("config.yaml");
+    let text = "theme: default\nfavourites: [trino]\nframe_ms: fast\n";
+    std::fs::write(&config, text).unwrap();
+    let (code, err) = cockpit_in(
+        home.path(),
+        &["--kubeconfig", kc, "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&position(&config, text, "fast")),
+        "the config's line and column: {err}"
+    );
+
+    let theme = dir.path().join("night-shift.yaml");
+    let text = "base: default\nheader: {fg: black, bg: purple}\n";
+    std::fs::write(&theme, text).unwrap();
+    let (code, err) = cockpit_in(
+        home.path(),
+        &["--kubeconfig", kc, "--theme", theme.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&position(&theme, text, "purple")) && err.contains("unknown colour"),
+        "the theme file's line and column: {err}"
+    );
+
+    let themes = home.path().join("config/lakedeck/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("day.yaml"), "base: default\n").unwrap();
+    let broken = themes.join("dusk.yaml");
+    let text = "base: default\nselected: {reverse: maybe}\n";
+    std::fs::write(&broken, text).unwrap();
+    let (code, err) = cockpit_in(home.path(), &["--kubeconfig", kc, "--theme", "dusk"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{}:2:", broken.display())),
+        "the user theme's file and line: {err}"
+    );
+
+    let (code, err) = cockpit_in(home.path(), &["--kubeconfig", kc, "--theme", "dawn"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("unknown theme \"dawn\"")
+            && err.contains("default, high-contrast, mono")
+            && err.contains("day")
+            && err.contains("dusk"),
+        "an unknown theme lists the built-in and the user's themes: {err}"
+    );
+
+    // The good user theme is accepted: the start goes on to the (unreachable) server.
+    let (code, err) = cockpit_in(home.path(), &["--kubeconfig", kc, "--theme", "day"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot reach the Kubernetes API"), "{err}");
+}

@@ -1390,3 +1390,499 @@ fn cockpit_refusals_are_audited_like_headless_ones() {
         s.wait_for_exit();
     }
 }
+
+/// Issue 11 item 5: a source task that panics is restarted. The test-only fault
+/// `LAKEDECK_TEST_PANIC_SOURCE=pods` (debug builds only, `src/sources/fault.rs`) makes the
+/// pods source panic on its first pod, once: the footer says the source stopped and is
+/// restarted, the pods view fills (only the restarted source can fill it), the panic went
+/// to the log file and not over the screen, and `q` leaves the terminal as it was.
+#[test]
+fn a_source_that_panics_is_restarted_and_the_terminal_survives() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let mut spec = SessionSpec::new(120, 32, &["demo"]);
+    spec.env.push(("LAKEDECK_TEST_PANIC_SOURCE", Some("pods")));
+    let s = Session::start(spec);
+    let mut exp = Expectations::default();
+    s.wait_for("the footer notice of the restart", START, |screen| {
+        footer(screen).contains("the pods source stopped unexpectedly (restarting it)")
+    });
+    s.type_text(":pods");
+    s.send(&["Enter"]);
+    let pods = s.wait_for(
+        "the pods view filled by the restarted source",
+        STEP,
+        |screen| {
+            title_line(screen).contains("Pods (")
+                && table_rows(screen).len() >= 20
+                && screen.contains("datalake-kafka-connect-")
+        },
+    );
+    exp.check(
+        !pods.contains("panicked"),
+        "nothing of the panic is printed over the screen",
+        &pods,
+    );
+    let log = s._home.path().join("cache/lakedeck/lakedeck.log");
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    exp.check(
+        logged.contains("background task panicked")
+            && logged.contains("injected panic in the pods source"),
+        "the panic is in the log file",
+        &logged,
+    );
+    s.send(&["q"]);
+    let screen = s.wait_for_exit();
+    exp.check(screen.contains("EXITED 0"), "q exits 0", &screen);
+    exp.check(
+        !screen.contains("panicked"),
+        "no panic message left on the normal screen",
+        &screen,
+    );
+    assert_terminal_restored(&s, &screen);
+    exp.finish();
+}
+
+/// One row of the pods table, cut at the header's column starts.
+#[derive(Debug)]
+struct PodLine {
+    name: String,
+    status: String,
+    restarts: u32,
+    node: String,
+}
+
+fn pod_lines(screen: &str) -> Vec<PodLine> {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let Some(header) = lines
+        .iter()
+        .position(|l| String::from_iter(l.iter()).contains("RESTARTS"))
+    else {
+        return Vec::new();
+    };
+    let head: String = lines[header].iter().collect();
+    // Column starts of the columns shown (narrow terminals leave some out).
+    let mut cols: Vec<(&str, usize)> = vec![("NAMESPACE", 1)];
+    for name in [
+        "NAME", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "NODE", "OWNER", "AGE",
+    ] {
+        let found = head
+            .find(&format!(" {name} "))
+            .or_else(|| head.find(&format!(" {name}│")));
+        if let Some(byte) = found {
+            cols.push((name, head[..byte + 1].chars().count()));
+        }
+    }
+    let cell = |l: &[char], name: &str| -> String {
+        let Some(i) = cols.iter().position(|(n, _)| *n == name) else {
+            return String::new();
+        };
+        let end = cols.get(i + 1).map_or(l.len(), |c| c.1).min(l.len());
+        l[cols[i].1.min(end)..end]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_string()
+    };
+    lines[header + 1..]
+        .iter()
+        .take_while(|l| l.first() == Some(&'│'))
+        .filter(|l| {
+            l.iter()
+                .filter(|c| !c.is_whitespace() && **c != '│')
+                .count()
+                > 0
+        })
+        .map(|l| PodLine {
+            // The NAME cell may start with a severity symbol ("✗ ", "! ").
+            name: cell(l, "NAME")
+                .split_whitespace()
+                .last()
+                .unwrap_or("")
+                .to_string(),
+            status: cell(l, "STATUS"),
+            restarts: cell(l, "RESTARTS")
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(u32::MAX),
+            node: cell(l, "NODE"),
+        })
+        .collect()
+}
+
+/// The count in the pods title, "Pods (74)".
+fn pods_in_title(screen: &str) -> Option<usize> {
+    let t = title_line(screen);
+    let rest = &t[t.find("Pods (")? + "Pods (".len()..];
+    rest[..rest.find(')')?].parse().ok()
+}
+
+fn non_decreasing<T: PartialOrd + std::fmt::Debug>(values: &[T]) -> bool {
+    values.windows(2).all(|w| w[0] <= w[1])
+}
+
+/// What kubectl says about every pod: (creationTimestamp, nodeName, restarts) by name.
+fn kubectl_pods(
+    lab: &common::LabProcess,
+    kubectl: &Path,
+) -> std::collections::HashMap<String, (jiff::Timestamp, String, u64)> {
+    let json: serde_json::Value =
+        serde_json::from_str(&lab.kubectl_ok(kubectl, &["get", "pods", "-A", "-o", "json"]))
+            .unwrap();
+    json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let restarts = p["status"]["containerStatuses"].as_array().map_or(0, |cs| {
+                cs.iter().filter_map(|c| c["restartCount"].as_u64()).sum()
+            });
+            (
+                p["metadata"]["name"].as_str().unwrap().to_string(),
+                (
+                    p["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap(),
+                    p["spec"]["nodeName"].as_str().unwrap_or("").to_string(),
+                    restarts,
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Issue 11 item 5, on the real binary against a `lakedeck lab` process, with kubectl as
+/// the oracle: the pod sort keys `N` `A` `S` `R` `O` (again: reversed) order the rows as
+/// kubectl's names, creation times, restart counts and nodes say; the log viewer's `w`
+/// wraps and keeps the newest line in sight, `t` asks for the API server's timestamps,
+/// `/` highlights the matching lines; `:ctx NAME` switches directly (and an unknown name
+/// is refused in words).
+#[test]
+fn pod_sort_keys_log_keys_and_ctx_by_name() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let Some(kubectl) = common::require_tool("kubectl") else {
+        return;
+    };
+    let lab = common::LabProcess::start(&[]);
+    let kubeconfig = lab.kubeconfig.to_str().unwrap().to_string();
+    let s = Session::start(SessionSpec::new(
+        200,
+        100,
+        &["--kubeconfig", &kubeconfig, "-A"],
+    ));
+    let mut exp = Expectations::default();
+    s.wait_for("the cockpit", START, |screen| {
+        screen.contains("ctx lakedeck-lab")
+    });
+    s.type_text(":pods");
+    s.send(&["Enter"]);
+    s.wait_for("every pod on one screen", STEP, |screen| {
+        pods_in_title(screen).is_some_and(|n| n > 50 && pod_lines(screen).len() == n)
+    });
+    let oracle = kubectl_pods(&lab, &kubectl);
+    let sorted = |key: &str, title: &str| -> (String, Vec<PodLine>) {
+        s.send(&[key]);
+        let screen = s.wait_for(&format!("the pods sorted ({title})"), STEP, |screen| {
+            title_line(screen).contains(&format!("sort {title}"))
+                && pods_in_title(screen).is_some_and(|n| pod_lines(screen).len() == n)
+        });
+        let rows = pod_lines(&screen);
+        (screen, rows)
+    };
+
+    let (screen, rows) = sorted("N", "name↑");
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    exp.check(non_decreasing(&names), "N: names ascending", &screen);
+    let (screen, rows) = sorted("N", "name↓");
+    let mut names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    names.reverse();
+    exp.check(non_decreasing(&names), "N again: names descending", &screen);
+
+    let (screen, rows) = sorted("A", "age↑");
+    let created: Vec<jiff::Timestamp> = rows
+        .iter()
+        .map(|r| {
+            oracle
+                .get(&r.name)
+                .unwrap_or_else(|| panic!("{} unknown to kubectl", r.name))
+                .0
+        })
+        .collect();
+    exp.check(
+        non_decreasing(&created) && created.first() < created.last(),
+        "A: oldest first, by kubectl's creationTimestamp",
+        &screen,
+    );
+
+    let (screen, rows) = sorted("S", "status↑");
+    let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
+    exp.check(
+        non_decreasing(&statuses)
+            && statuses.contains(&"Completed")
+            && statuses.contains(&"Pending")
+            && statuses.contains(&"Running"),
+        "S: statuses in order (Completed … Pending … Running)",
+        &screen,
+    );
+
+    let (screen, rows) = sorted("R", "restarts↑");
+    let restarts: Vec<u32> = rows.iter().map(|r| r.restarts).collect();
+    exp.check(
+        non_decreasing(&restarts),
+        "R: fewest restarts first",
+        &screen,
+    );
+    let (screen, rows) = sorted("R", "restarts↓");
+    let most = oracle
+        .iter()
+        .max_by_key(|(_, (_, _, r))| *r)
+        .map(|(name, (_, _, r))| (name.clone(), *r))
+        .unwrap();
+    exp.check(
+        rows.first().is_some_and(|r| {
+            r.name == most.0
+                && u64::from(r.restarts) >= most.1
+                && most.0.starts_with("datalake-kafka-connect-")
+        }),
+        &format!(
+            "R again: the crash-looping pod first (kubectl: {} with {} restarts)",
+            most.0, most.1
+        ),
+        &screen,
+    );
+
+    let (screen, rows) = sorted("O", "node↑");
+    let nodes: Vec<&str> = rows
+        .iter()
+        .map(|r| oracle.get(&r.name).map_or("?", |o| o.1.as_str()))
+        .collect();
+    exp.check(
+        non_decreasing(&nodes)
+            && rows
+                .first()
+                .is_some_and(|r| r.name.starts_with("dbt-full-refresh-") && r.node == "<none>"),
+        "O: by kubectl's spec.nodeName, the unscheduled pod first",
+        &screen,
+    );
+
+    // The log viewer at 80×24, where Trino's lines are longer than the pane.
+    s.resize(80, 24);
+    s.type_text("/trino-worker-0");
+    s.send(&["Enter"]);
+    s.wait_for("only trino-worker-0", STEP, |screen| {
+        let rows = pod_lines(screen);
+        rows.len() == 1 && rows[0].name == "trino-worker-0"
+    });
+    s.send(&["l"]);
+    let log_times = |screen: &str| -> Vec<jiff::Timestamp> {
+        screen
+            .lines()
+            .filter_map(|l| l.trim_start_matches('│').split_whitespace().next())
+            .filter_map(|w| w.parse::<jiff::Timestamp>().ok())
+            .collect()
+    };
+    let unwrapped = s.wait_for("trino-worker-0's log filling the pane", STEP, |screen| {
+        title_line(screen).contains("logs trino/trino-worker-0") && log_times(screen).len() >= 15
+    });
+    let newest = *log_times(&unwrapped).iter().max().unwrap();
+    s.send(&["w"]);
+    let wrapped = s.wait_for("the log wrapped", STEP, |screen| {
+        title_line(screen).contains("· wrap")
+    });
+    let rows_in_box = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .skip_while(|l| !l.starts_with('┌'))
+            .skip(1)
+            .take_while(|l| l.starts_with('│'))
+            .map(|l| l.trim_matches('│').to_string())
+            .collect()
+    };
+    exp.check(
+        rows_in_box(&wrapped).iter().any(|r| {
+            !r.is_empty()
+                && r.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.parse::<jiff::Timestamp>().is_err())
+        }),
+        "w: long lines continue on the next row",
+        &wrapped,
+    );
+    exp.check(
+        log_times(&wrapped)
+            .iter()
+            .max()
+            .is_some_and(|t| *t >= newest),
+        &format!("w: the newest line ({newest}) is still in sight, not pushed below the pane"),
+        &wrapped,
+    );
+    s.send(&["w", "t"]);
+    let stamped = s.wait_for("the log with the API server's timestamps", STEP, |screen| {
+        let title = title_line(screen);
+        title.contains("timestamps") && !title.contains("wrap") && log_times(screen).len() >= 15
+    });
+    // kubectl logs --timestamps: each line starts with the kubelet's RFC 3339 time, then
+    // the line as Trino wrote it (which starts with Trino's own time).
+    let rows = rows_in_box(&stamped);
+    exp.check(
+        rows.iter().filter(|r| !r.trim().is_empty()).all(|r| {
+            let mut words = r.split_whitespace();
+            words
+                .next()
+                .is_some_and(|w| w.parse::<jiff::Timestamp>().is_ok())
+                && words
+                    .next()
+                    .is_some_and(|w| w.parse::<jiff::Timestamp>().is_ok())
+        }),
+        "t: every line starts with the API server's timestamp before Trino's own",
+        &stamped,
+    );
+    s.type_text("/WARN");
+    s.send(&["Enter"]);
+    s.wait_for("the search in the title", STEP, |screen| {
+        title_line(screen).contains("/WARN")
+    });
+    let escaped = s.screen_with_escapes();
+    let log_rows: Vec<&str> = escaped
+        .lines()
+        .skip_while(|l| !l.contains('┌'))
+        .skip(1)
+        .take_while(|l| l.contains('│') && !l.contains('└'))
+        .collect();
+    let strip = |l: &str| -> String {
+        let mut out = String::new();
+        let mut chars = l.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    // mono's `filter` style: bold and underlined (SGR 1 and 4).
+    let styled = |l: &str| {
+        l.contains("\x1b[1m")
+            || l.contains(";1m")
+            || l.contains("[1;")
+            || l.contains("\x1b[4m")
+            || l.contains(";4m")
+    };
+    let (hits, misses): (Vec<&&str>, Vec<&&str>) =
+        log_rows.iter().partition(|l| strip(l).contains("WARN"));
+    exp.check(
+        !hits.is_empty() && !misses.is_empty(),
+        "/WARN: some lines match and some do not",
+        &escaped,
+    );
+    exp.check(
+        hits.iter().all(|l| styled(l)) && misses.iter().all(|l| !styled(l)),
+        "/WARN: exactly the matching lines are highlighted",
+        &escaped,
+    );
+    s.send(&["Escape"]);
+
+    // :ctx NAME switches directly; an unknown name is refused, the list shown to pick
+    // from, and the context kept.
+    s.type_text(":ctx no-such-context");
+    s.send(&["Enter"]);
+    let refused = s.wait_for("the refusal of an unknown context", STEP, |screen| {
+        footer(screen).contains("no context \"no-such-context\"")
+    });
+    exp.check(
+        refused.contains("ctx lakedeck-lab ")
+            && refused.contains("Contexts")
+            && refused.contains("lakedeck-lab-viewer"),
+        "the unknown context is refused with the list of the contexts there are",
+        &refused,
+    );
+    s.send(&["Escape"]);
+    s.type_text(":ctx lakedeck-lab-viewer");
+    s.send(&["Enter"]);
+    s.wait_for("the viewer's context", START, |screen| {
+        screen.contains("ctx lakedeck-lab-viewer") && screen.contains("user viewer")
+    });
+    s.send(&["q"]);
+    let screen = s.wait_for_exit();
+    exp.check(screen.contains("EXITED 0"), "q exits 0", &screen);
+    exp.finish();
+}
+
+/// Issue 11 item 5: `--theme FILE` and a theme in the user theme directory
+/// (`$XDG_CONFIG_HOME/lakedeck/themes/NAME.yaml`, `--theme NAME`) are what the screen is
+/// drawn with: the header takes the theme's background (the default theme's is cyan).
+#[test]
+fn theme_file_and_user_theme_directory_colour_the_screen() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("night-shift.yaml");
+    std::fs::write(
+        &file,
+        "base: default\nheader: {fg: black, bg: lightmagenta}\n",
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("lakedeck/themes")).unwrap();
+    std::fs::write(
+        config.join("lakedeck/themes/daylight.yaml"),
+        "base: default\nheader: {fg: black, bg: lightgreen}\n",
+    )
+    .unwrap();
+    let config_home = config.to_str().unwrap().to_string();
+    let session = |theme: &str| {
+        let args: Vec<&str> = vec!["demo", "--theme", theme];
+        let args: &'static [&'static str] = Box::leak(
+            args.into_iter()
+                .map(|a| &*Box::leak(a.to_string().into_boxed_str()))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        let mut spec = SessionSpec::new(100, 30, args);
+        // NO_COLOR empty: "not set" for no-color.org (`env -u` cannot follow assignments).
+        spec.env = vec![
+            ("NO_COLOR", Some("")),
+            ("TERM", Some("xterm-256color")),
+            ("XDG_CONFIG_HOME", Some(&config_home)),
+        ];
+        Session::start(spec)
+    };
+    let from_file = session(file.to_str().unwrap());
+    let from_dir = session("daylight");
+    let mut exp = Expectations::default();
+    for (s, what, bg) in [
+        // tmux reports named colours as palette indexes: lightmagenta 13, lightgreen 10,
+        // the default theme's cyan 6.
+        (&from_file, "--theme FILE", "48;5;13"),
+        (
+            &from_dir,
+            "--theme NAME from the user theme directory",
+            "48;5;10",
+        ),
+    ] {
+        s.wait_for(what, START, overview_ready);
+        let escaped = s.screen_with_escapes();
+        let header = escaped.lines().next().unwrap_or_default();
+        let colours = colour_sgr_params(header);
+        exp.check(
+            colours.iter().any(|c| c == bg) && !colours.iter().any(|c| c == "48;5;6"),
+            &format!(
+                "{what}: the header's background is the theme's (SGR {bg}), found {colours:?}"
+            ),
+            &escaped,
+        );
+    }
+    exp.finish();
+}

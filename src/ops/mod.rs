@@ -489,7 +489,8 @@ impl Ops {
 
     /// Records a runbook run starting (`phase` Before) or ending (After) in the audit
     /// log, so a run that stopped before any write still says what happened. `params`
-    /// are the run's parameters (names of things, never secret values).
+    /// are the run's parameters (names of things, never secret values); `dry_run` says
+    /// whether the whole run is a `--dry-run`.
     pub async fn record_run(
         &self,
         runbook: &str,
@@ -497,6 +498,7 @@ impl Ops {
         phase: Phase,
         outcome: String,
         params: Value,
+        dry_run: bool,
     ) {
         let (identity, identity_unknown, kubeconfig_user) = self.who().await;
         let record = AuditRecord {
@@ -508,7 +510,7 @@ impl Ops {
             op: "runbook".into(),
             target: format!("runbook {runbook}"),
             params,
-            dry_run: false,
+            dry_run,
             phase,
             outcome,
             run: Some(run.to_string()),

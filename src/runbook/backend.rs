@@ -182,7 +182,14 @@ impl Backend for Live {
         };
         let params = serde_json::to_value(&state.params).unwrap_or_default();
         self.ops
-            .record_run(&state.runbook, &state.id, phase, outcome, params)
+            .record_run(
+                &state.runbook,
+                &state.id,
+                phase,
+                outcome,
+                params,
+                state.dry_run,
+            )
             .await;
     }
 

@@ -6,6 +6,7 @@
 //! Must not touch the terminal or app state.
 
 pub mod describe;
+mod fault;
 pub mod http;
 pub mod kube_error;
 pub mod listwatch;
@@ -49,6 +50,7 @@ pub fn watch_pods(client: Client, scope: Scope, tx: Tx) -> tokio::task::JoinHand
             // Owner and node names come and go (jobs, rollouts); drop the ones no row
             // holds any more now and then so the interner does not grow forever.
             projected += 1;
+            fault::maybe_panic("pods");
             if projected.is_multiple_of(50_000) {
                 interner.release_unused();
             }

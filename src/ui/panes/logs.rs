@@ -1,5 +1,5 @@
 //! The logs view: the tail of a bounded buffer, following unless paused or scrolled
-//! back, optional wrapping, and `/` search highlighting; the title says which container,
+//! back, optional wrapping (the newest line stays at the bottom), and `/` search highlighting; the title says which container,
 //! whether it is the previous instance, and why the stream ended if it did.
 
 use ratatui::Frame;
@@ -75,7 +75,12 @@ pub fn draw(theme: &Theme, frame: &mut Frame, area: Rect, v: &LogView) {
         .title(Line::from(title));
     let mut p = Paragraph::new(body).block(block);
     if v.wrap {
+        // Wrapped lines take several rows each: scroll past the overflow so the newest
+        // line stays at the bottom (otherwise the tail being followed falls out of view).
         p = p.wrap(Wrap { trim: false });
+        let rows = p.line_count(area.width.saturating_sub(2));
+        let overflow = rows.saturating_sub(usize::from(area.height));
+        p = p.scroll((u16::try_from(overflow).unwrap_or(u16::MAX), 0));
     }
     frame.render_widget(p, area);
 }
