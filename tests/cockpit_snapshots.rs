@@ -1446,11 +1446,22 @@ fn drain_dialog() -> AppState {
     state
 }
 
-/// Read-only: the same key opens the dialog, which only says why not.
+/// Read-only: the same key opens the dialog, which only says why not — as the op gate
+/// answers it (the gate refuses and audits; the app never refuses on its own).
 fn readonly_dialog() -> AppState {
     let mut state = nodes_view();
     state.connection.readonly = true;
-    key(&mut state, KeyCode::Char('c'));
+    let id = prepared_id(&key(&mut state, KeyCode::Char('c')));
+    update(
+        &mut state,
+        Msg::OpPrepared {
+            id,
+            result: Err(lakedeck::app::dialog::OpRefusal::ReadOnly(
+                "read-only: cordon is a write and lakedeck runs read-only here (--readonly or `readonly: true` for context lab) — restart without it to act".into(),
+            )),
+        },
+    );
+    state.prepare();
     state
 }
 
