@@ -751,6 +751,56 @@ fn no_color_shows_no_colour_escapes() {
     exp.finish();
 }
 
+/// The positive control of `no_color_shows_no_colour_escapes`: without NO_COLOR the
+/// default theme draws the crash-looping row in colour (critical: red), and `--theme
+/// mono` — NO_COLOR unset — draws the same screen with no colour at all. Without it the
+/// NO_COLOR test would also pass if colour were never emitted, or never captured.
+#[test]
+fn default_theme_colours_the_crash_loop_and_mono_does_not() {
+    if common::require_tool("tmux").is_none() {
+        return;
+    }
+    // NO_COLOR empty: "not set" for no-color.org (`env -u` cannot follow assignments).
+    let spec = |args: &'static [&'static str]| {
+        let mut spec = SessionSpec::new(120, 32, args);
+        spec.env = vec![("NO_COLOR", Some("")), ("TERM", Some("xterm-256color"))];
+        spec
+    };
+    let default = Session::start(spec(&["demo"]));
+    let mono = Session::start(spec(&["demo", "--theme", "mono"]));
+    let mut exp = Expectations::default();
+    // tmux reports the named colours as palette indexes or as SGR 31/91.
+    let red = |c: &String| ["31", "91", "38;5;1", "38;5;9"].contains(&c.as_str());
+    for (s, theme) in [(&default, "default"), (&mono, "mono")] {
+        s.wait_for(&format!("{theme}: the crash loop"), CRASHLOOP, |s| {
+            overview_ready(s) && crashloop_shown(s)
+        });
+        let escaped = s.screen_with_escapes();
+        let row = lines_containing(&escaped, "datalake-kafka-connect-")
+            .into_iter()
+            .find(|l| l.contains("CrashLoopBackOff"))
+            .unwrap_or_default();
+        let colours = colour_sgr_params(row);
+        if theme == "default" {
+            exp.check(
+                colours.iter().any(red),
+                &format!("default theme: the crash-looping row is red, found {colours:?}"),
+                &escaped,
+            );
+        } else {
+            exp.check(
+                colour_sgr_params(&escaped).is_empty(),
+                &format!(
+                    "mono theme: no colour SGR codes, found {:?}",
+                    colour_sgr_params(&escaped)
+                ),
+                &escaped,
+            );
+        }
+    }
+    exp.finish();
+}
+
 #[test]
 fn bad_kubeconfig_is_a_plain_message_not_a_tui() {
     if common::require_tool("tmux").is_none() {
@@ -1119,13 +1169,37 @@ fn trino_alert_to_runbook_run_with_confirmation_to_report() {
         "the report's sections",
         &report,
     );
-    let reports: Vec<_> = std::fs::read_dir(data.path().join("reports"))
-        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
-        .unwrap_or_default();
+    // The note is the report's last section: at the bottom of the report view.
+    s.send(&["G"]);
+    let bottom = s.wait_for("the end of the report", STEP, |screen| {
+        screen.contains("## Operator notes")
+    });
     exp.check(
-        reports.iter().any(|n| n.to_string_lossy().ends_with(".md")),
-        "the report file in --data-dir",
+        lines_containing(&bottom, "queue at 60, two workers crash-looping").len() == 1,
+        "the operator's note in the report on screen",
+        &bottom,
+    );
+    let reports: Vec<_> = std::fs::read_dir(data.path().join("reports"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    let md: Vec<String> = reports
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    exp.check(
+        md.len() == 1,
+        "one report file in --data-dir",
         &format!("{reports:?}"),
+    );
+    exp.check(
+        md.iter().any(|t| {
+            t.split("## Operator notes")
+                .nth(1)
+                .is_some_and(|notes| notes.contains("queue at 60, two workers crash-looping"))
+        }),
+        "the report file has the note under \"Operator notes\"",
+        &md.join("\n---\n"),
     );
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap_or_default();
     exp.check(

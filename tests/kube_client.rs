@@ -122,6 +122,43 @@ async fn expired_continue_token_is_410_with_a_fresh_token() {
         }
         other => panic!("expected 410 Expired, got {other:?}"),
     }
+    // kube's error drops the Status's metadata; read the response itself. The API server
+    // puts a fresh token in `metadata.continue` (an inconsistent continuation).
+    let req = http::Request::get(format!("/api/v1/pods?limit=5&continue={token}"))
+        .body(Vec::new())
+        .unwrap();
+    let resp = client
+        .send(req.map(kube::client::Body::from))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 410);
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let status: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status["kind"], "Status", "{status}");
+    let fresh = status["metadata"]["continue"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| panic!("no fresh continue token in {status}"));
+    assert_ne!(fresh, token, "the fresh token is a new one");
+    // It works, and continues after the first page: no pod of it again, none before it.
+    let rest = pods
+        .list(&ListParams::default().limit(5).continue_token(fresh))
+        .await
+        .unwrap_or_else(|e| panic!("the fresh token is refused: {e}"));
+    let key = |p: &Pod| {
+        (
+            p.metadata.namespace.clone().unwrap(),
+            p.metadata.name.clone().unwrap(),
+        )
+    };
+    let last = first.items.iter().map(key).max().unwrap();
+    assert!(!rest.items.is_empty(), "the continuation is empty");
+    for p in &rest.items {
+        assert!(key(p) > last, "{:?} is not after {last:?}", key(p));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,7 +412,18 @@ async fn viewer_is_forbidden_to_write_and_anonymous_is_unauthorized() {
     let req = http::Request::post("/lakedeck/faults/drop-watches")
         .body(Vec::new())
         .unwrap();
-    assert!(viewer.request_text(req).await.is_err());
+    match viewer.request_text(req).await {
+        Err(kube::Error::Api(s)) => {
+            assert_eq!((s.code, s.reason.as_str()), (403, "Forbidden"));
+            assert!(
+                s.message
+                    .contains("User \"viewer\" cannot use the lab's fault endpoint"),
+                "{}",
+                s.message
+            );
+        }
+        other => panic!("expected Forbidden from the fault endpoint, got {other:?}"),
+    }
 
     let mut anonymous = Config::new(lab.url.parse().unwrap());
     anonymous.accept_invalid_certs = true;

@@ -1064,6 +1064,9 @@ fn logs_prints_lines_and_honours_tail_and_timestamps() {
 }
 
 // 10
+/// `logs -f` prints the tail, then lines logged after the request (later timestamps than
+/// the tail's last), and ends cleanly — kubectl exits 0 — when the container stops (the
+/// pod is deleted), as the kubelet ends a follow stream.
 #[test]
 fn logs_follow_streams_until_stopped() {
     let Some(kubectl) = common::require_tool("kubectl") else {
@@ -1073,15 +1076,64 @@ fn logs_follow_streams_until_stopped() {
     let mut follow = Streaming::spawn(
         &lab,
         &kubectl,
-        &["logs", "-f", "trino-worker-0", "-n", "trino", "--tail=3"],
+        &[
+            "logs",
+            "-f",
+            "trino-worker-0",
+            "-n",
+            "trino",
+            "--tail=1",
+            "--timestamps",
+        ],
     );
-    let lines = follow.wait_until("logs -f output", Duration::from_secs(15), |l| {
-        l.iter().any(|x| !x.trim().is_empty())
-    });
-    assert!(!lines.is_empty());
+    let stamp = |line: &str| -> jiff::Timestamp {
+        let word = line.split(' ').next().unwrap_or_default();
+        word.parse()
+            .unwrap_or_else(|e| panic!("not an RFC 3339 timestamp ({e}): {line:?}"))
+    };
+    let tail = follow.wait_until("the tail line", Duration::from_secs(15), |l| !l.is_empty());
+    let requested = stamp(&tail[0]);
+    // Trino's lines come every ~6 s of the lab's clock.
+    let lines = follow.wait_until(
+        "a line logged after the request",
+        Duration::from_secs(60),
+        |l| l.iter().any(|x| stamp(x) > requested),
+    );
+    assert!(
+        lines.windows(2).all(|w| stamp(&w[0]) <= stamp(&w[1])),
+        "lines in time order: {lines:#?}"
+    );
     assert!(
         follow.child.try_wait().unwrap().is_none(),
         "logs -f exited instead of streaming; stderr: {}",
+        follow.stderr()
+    );
+    // Stop the container: the stream ends and kubectl exits 0 on its own.
+    lab.kubectl_ok(
+        &kubectl,
+        &[
+            "delete",
+            "pod",
+            "trino-worker-0",
+            "-n",
+            "trino",
+            "--wait=false",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = follow.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "logs -f still streaming a minute after its container was stopped"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        status.success(),
+        "logs -f ended with {status}; stderr: {}",
         follow.stderr()
     );
     assert!(
@@ -1794,6 +1846,14 @@ fn get_missing_pod_is_not_found() {
     );
 }
 
+/// Waits until this machine's clock is in a later second than when called.
+fn next_second() {
+    let now = jiff::Timestamp::now().as_second();
+    while jiff::Timestamp::now().as_second() == now {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn ipv4(s: &str) -> u32 {
     let octets: Vec<u32> = s.split('.').map(|o| o.parse().unwrap()).collect();
     assert_eq!(octets.len(), 4, "not an IPv4 address: {s}");
@@ -1808,6 +1868,7 @@ fn new_pod_ips_come_from_their_nodes_pod_cidr() {
         return;
     };
     let lab = LabProcess::start(&[]);
+    let seeded = pod_names(&lab, &kubectl, &["-n", "nessie"]);
     lab.kubectl_ok(
         &kubectl,
         &[
@@ -1842,6 +1903,7 @@ fn new_pod_ips_come_from_their_nodes_pod_cidr() {
     let mut wrong = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut dupes = Vec::new();
+    let mut checked = BTreeSet::new();
     for line in pods.lines() {
         let f: Vec<&str> = line.split('|').collect();
         // hostNetwork pods use the node's address; pods without an IP yet are skipped.
@@ -1853,8 +1915,12 @@ fn new_pod_ips_come_from_their_nodes_pod_cidr() {
             continue;
         }
         let Some(cidr) = cidrs.get(node) else {
+            wrong.push(format!(
+                "{pod} on {node}, a node with no podCIDR ({cidrs:?})"
+            ));
             continue;
         };
+        checked.insert(pod.to_string());
         let (net, bits) = cidr.split_once('/').unwrap();
         let bits: u32 = bits.parse().unwrap();
         let mask = if bits == 0 {
@@ -1874,6 +1940,24 @@ fn new_pod_ips_come_from_their_nodes_pod_cidr() {
         "pod IPs outside their node's podCIDR:\n{}\nduplicate IPs:\n{}",
         wrong.join("\n"),
         dupes.join("\n")
+    );
+    // The pods the lab just started are among those checked, and so is most of the seed.
+    let started: Vec<String> = pod_names(&lab, &kubectl, &["-n", "nessie"])
+        .into_iter()
+        .filter(|p| !seeded.contains(p))
+        .map(|p| format!("nessie/{p}"))
+        .collect();
+    assert_eq!(started.len(), 6 - seeded.len(), "{started:?}");
+    let unchecked: Vec<&String> = started.iter().filter(|p| !checked.contains(*p)).collect();
+    assert!(
+        unchecked.is_empty(),
+        "new pods whose IP was never checked: {unchecked:?}\n{pods}"
+    );
+    assert!(
+        checked.len() > pods.lines().count() / 2,
+        "only {} of {} pods had their IP checked:\n{pods}",
+        checked.len(),
+        pods.lines().count()
     );
 }
 
@@ -2337,7 +2421,7 @@ fn secret_rotation_breaks_keycloak_until_the_old_password_is_back() {
         ],
     );
     assert!(out.status.success(), "restoring the secret failed");
-    std::thread::sleep(Duration::from_millis(1100)); // a new restartedAt second
+    next_second(); // kubectl's restartedAt has second precision
     lab.kubectl_ok(
         &kubectl,
         &[
@@ -2397,7 +2481,11 @@ fn annotate_force_sync_makes_the_external_secret_resync_its_secret() {
     let hash = jsonpath(&lab, &kubectl, &secret, hash_path);
     assert_eq!(hash.len(), 32, "{hash}");
     let data = jsonpath(&lab, &kubectl, &secret, "{.data}");
-    std::thread::sleep(Duration::from_millis(1100)); // refreshTime has second precision
+    // refreshTime has second precision: the next sync must be stamped a later second.
+    let refreshed_at: jiff::Timestamp = refreshed.parse().unwrap();
+    while jiff::Timestamp::now().as_second() <= refreshed_at.as_second() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let out = lab.kubectl_ok(
         &kubectl,
         &[

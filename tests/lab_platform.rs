@@ -533,21 +533,37 @@ fn trino_rest_api_behaves_like_a_coordinator() {
         &["-X", "PUT", "-H", "X-Trino-User: lakedeck"],
     );
     assert_eq!(code, 410);
-    if let Some(q) = lab
-        .json("/trino/v1/query?state=RUNNING", &user)
-        .as_array()
-        .unwrap()
-        .first()
-    {
-        let id = q["queryId"].as_str().unwrap();
-        let (code, _) = lab.call(
-            &format!("/trino/v1/query/{id}"),
-            &["-X", "DELETE", "-H", "X-Trino-User: lakedeck"],
+    // DELETE cancels a running query (the client's cancel): wait for one to run — the
+    // lab keeps admitting queries — rather than skip the check when none does.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let id = loop {
+        let running = lab.json("/trino/v1/query?state=RUNNING", &user);
+        if let Some(q) = running.as_array().unwrap().first() {
+            break q["queryId"].as_str().unwrap().to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no query was RUNNING within a minute, so the cancel path was never exercised"
         );
-        assert_eq!(code, 204);
-        let info = lab.json(&format!("/trino/v1/query/{id}"), &user);
-        assert_eq!(info["errorCode"]["name"], "USER_CANCELED");
-    }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let (code, _) = lab.call(
+        &format!("/trino/v1/query/{id}"),
+        &["-X", "DELETE", "-H", "X-Trino-User: lakedeck"],
+    );
+    assert_eq!(code, 204);
+    let info = lab.json(&format!("/trino/v1/query/{id}"), &user);
+    assert_eq!(info["state"], "FAILED", "{info}");
+    assert_eq!(info["errorCode"]["name"], "USER_CANCELED", "{info}");
+    let running = lab.json("/trino/v1/query?state=RUNNING", &user);
+    assert!(
+        !running
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["queryId"] == id.as_str()),
+        "the cancelled query is no longer RUNNING"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, Secret};
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use lakedeck::audit::{AuditLog, Phase};
-use lakedeck::ops::{Op, OpError, Permission, SilenceMatcher, WorkloadKind};
+use lakedeck::ops::{Confirmation, Op, OpError, Permission, SilenceMatcher, WorkloadKind};
 use lakedeck::session::{Session, SessionOptions};
 
 async fn session(
@@ -157,6 +157,103 @@ fn all_ops(seed: &[Op]) -> Vec<Op> {
         },
     ]);
     ops
+}
+
+/// The confirmation each operation asks for, written out by hand from the README
+/// ("confirmed (typing the target's name for destructive or cluster-wide ones: delete
+/// pod, drain, rotate/restore a secret, force-sync, kill a query, delete a drill
+/// namespace, restore into live namespaces, scale to 0)"), never from `Op::confirmation`.
+/// Holds every seed operation, every one of `all_ops`, plus scale to 0 and a restore into
+/// the live namespaces.
+fn readme_confirmations(seed: &[Op]) -> Vec<(Op, Confirmation)> {
+    let typed = |name: &str| Confirmation::TypeName(name.to_string());
+    let backup = seed
+        .iter()
+        .find_map(|op| match op {
+            Op::Restore { backup, .. } => Some(backup.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let mut table: Vec<(Op, Confirmation)> = seed
+        .iter()
+        .cloned()
+        .zip([
+            Confirmation::YesNo,                // scale trino-worker to 5
+            Confirmation::YesNo,                // rollout restart nessie
+            Confirmation::YesNo,                // cordon compute-3
+            Confirmation::YesNo,                // backup from the nightly schedule
+            Confirmation::YesNo,                // restore into a drill namespace
+            typed("keycloak-db"),               // rotate a secret
+            Confirmation::YesNo,                // create a silence
+            typed("trino-worker-0"),            // delete a pod
+            typed("compute-2"),                 // drain
+            typed("trino-catalog-credentials"), // force-sync
+            Confirmation::YesNo,                // uncordon compute-3
+        ])
+        .collect();
+    assert_eq!(table.len(), seed.len(), "the table covers the whole seed");
+    table.extend([
+        (
+            Op::Scale {
+                kind: WorkloadKind::StatefulSet,
+                namespace: "trino".into(),
+                name: "trino-worker".into(),
+                replicas: 0,
+            },
+            typed("trino-worker"),
+        ),
+        (
+            Op::Restore {
+                velero_namespace: "velero".into(),
+                backup: backup.clone(),
+                namespace_mapping: BTreeMap::from([("nessie".into(), "nessie".into())]),
+                drill_run: None,
+            },
+            typed(&backup),
+        ),
+        (Op::ExpireSilence { id: "x".into() }, Confirmation::YesNo),
+        (
+            Op::KillTrinoQuery {
+                query_id: "query-that-never-ran".into(),
+                reason: "test".into(),
+            },
+            typed("query-that-never-ran"),
+        ),
+        (
+            Op::RestoreSecret {
+                namespace: "keycloak".into(),
+                name: "keycloak-db".into(),
+                from: "keycloak-db-previous-copy".into(),
+            },
+            typed("keycloak-db"),
+        ),
+        (
+            Op::DeleteDrillNamespace {
+                namespace: "drill-x".into(),
+            },
+            typed("drill-x"),
+        ),
+    ]);
+    for op in all_ops(seed) {
+        assert!(
+            table.iter().any(|(o, _)| *o == op),
+            "{} is missing from the table",
+            op.summary()
+        );
+    }
+    table
+}
+
+/// Whether the gate's dry run works for `op` on a fresh lab (the rest need something a
+/// run made first: a silence, a query, a secret copy, a drill namespace).
+fn previewable(op: &Op) -> bool {
+    !matches!(
+        op,
+        Op::ExpireSilence { .. }
+            | Op::KillTrinoQuery { .. }
+            | Op::RestoreSecret { .. }
+            | Op::DeleteDrillNamespace { .. }
+    )
 }
 
 /// What a dry run must leave untouched, read back from the cluster.
@@ -326,20 +423,35 @@ async fn dry_runs_and_refusals(lab: &LabProcess) {
     let before = observe(&client).await;
     let seed = seed_ops(&client).await;
 
-    for op in seed.clone() {
+    let table = readme_confirmations(&seed);
+    for (op, expected) in table.iter().filter(|(op, _)| previewable(op)) {
         assert_eq!(
-            admin.ops.check(&op).await,
+            admin.ops.check(op).await,
             Permission::Allowed,
             "{}",
             op.summary()
         );
         let preview = admin
             .ops
-            .preview(&op)
+            .preview(op)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", op.summary()));
         assert!(!preview.lines.is_empty(), "{}", op.summary());
-        assert_eq!(preview.confirmation, op.confirmation());
+        assert_eq!(
+            &preview.confirmation,
+            expected,
+            "the confirmation {} asks for",
+            op.summary()
+        );
+    }
+    // The operations whose dry run needs a run's leftovers ask the same, before any call.
+    for (op, expected) in table.iter().filter(|(op, _)| !previewable(op)) {
+        assert_eq!(
+            &op.confirmation(),
+            expected,
+            "the confirmation {} asks for",
+            op.summary()
+        );
     }
     assert_eq!(
         observe(&client).await,
@@ -841,7 +953,22 @@ async fn a_drain_a_disruption_budget_blocks_is_reported_not_forced() {
         .remove(0);
     let name = nessie.metadata.name.clone().unwrap();
     let node = nessie.spec.unwrap().node_name.unwrap();
-    tokio::time::sleep(Duration::from_secs(2)).await; // the disruption controller's status
+    // The disruption controller has computed the budget's status (it allows nothing).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let b = pdbs.get("nessie-strict").await.unwrap();
+        let observed = b.data["status"]["observedGeneration"].as_i64();
+        if observed.is_some() && observed == b.metadata.generation {
+            assert_eq!(b.data["status"]["disruptionsAllowed"], 0, "{:?}", b.data);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no status on the budget: {:?}",
+            b.data
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let drain = Op::Drain { node: node.clone() };
     let preview = admin.ops.preview(&drain).await.unwrap();
     assert!(

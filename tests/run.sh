@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+# tests/lab_platform.rs drives the lab's platform endpoints with curl.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 # A real Prometheus (+ promtool) and Alertmanager (+ amtool) scrape and alert on the lab.
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)

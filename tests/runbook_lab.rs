@@ -14,6 +14,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::LabProcess;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
@@ -54,6 +56,126 @@ async fn client(lab: &LabProcess, context: &str) -> kube::Client {
         .await
         .unwrap();
     kube::Client::try_from(config).unwrap()
+}
+
+/// A digest of a Secret's data, so tests compare values without ever printing them.
+fn digest(s: &Secret) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (k, v) in s.data.clone().unwrap_or_default() {
+        k.hash(&mut h);
+        v.0.hash(&mut h);
+    }
+    h.finish()
+}
+
+fn pod_ready(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+/// Waits until the StatefulSet `ns/name` has `replicas` replicas and pods, none
+/// terminating, and the pods named in `ready` (all of them when empty) are Ready — read
+/// from the cluster, not from a report.
+async fn wait_statefulset_ready(
+    kube: &kube::Client,
+    ns: &str,
+    name: &str,
+    replicas: i32,
+    ready_pods: &[&str],
+) {
+    let sts: Api<StatefulSet> = Api::namespaced(kube.clone(), ns);
+    let pods: Api<Pod> = Api::namespaced(kube.clone(), ns);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = sts.get(name).await.unwrap();
+        let spec = s.spec.as_ref().and_then(|s| s.replicas);
+        let ready = s.status.as_ref().and_then(|s| s.ready_replicas);
+        let ours: Vec<Pod> = pods
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|p| {
+                p.metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| o.kind == "StatefulSet" && o.name == name)
+            })
+            .collect();
+        let must = |p: &Pod| {
+            ready_pods.is_empty() || ready_pods.contains(&p.metadata.name.as_deref().unwrap_or(""))
+        };
+        let all_ready = ours.len() == replicas as usize
+            && ours.iter().all(|p| p.metadata.deletion_timestamp.is_none())
+            && ours.iter().filter(|p| must(p)).all(pod_ready)
+            && ours.iter().filter(|p| must(p)).count()
+                == if ready_pods.is_empty() {
+                    replicas as usize
+                } else {
+                    ready_pods.len()
+                };
+        let enough = ready.unwrap_or(0) >= ours.iter().filter(|p| must(p)).count() as i32;
+        if spec == Some(replicas) && enough && all_ready {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{ns}/{name}: replicas {spec:?}, ready {ready:?}, pods {:?}",
+            ours.iter()
+                .map(|p| (p.metadata.name.clone().unwrap_or_default(), pod_ready(p)))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Polls the lab's Prometheus (through the API server's service proxy, as the cockpit
+/// reaches it) until `promql` has a sample (labels, value) that `holds`: the condition a
+/// runbook's first check needs, waited for instead of slept for.
+async fn wait_promql(kube: &kube::Client, promql: &str, holds: impl Fn(&Value, f64) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    loop {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("query", promql);
+        let req = http::Request::get(format!(
+            "/api/v1/namespaces/monitoring/services/prometheus:9090/proxy/api/v1/query?{}",
+            query.finish()
+        ))
+        .body(Vec::new())
+        .unwrap();
+        if let Ok(text) = kube.request_text(req).await {
+            let v: Value = serde_json::from_str(&text).unwrap_or_default();
+            let met = v["data"]["result"].as_array().is_some_and(|r| {
+                r.iter().any(|s| {
+                    s["value"][1]
+                        .as_str()
+                        .and_then(|x| x.parse::<f64>().ok())
+                        .is_some_and(|v| holds(&s["metric"], v))
+                })
+            });
+            if met {
+                return;
+            }
+            last = text;
+        }
+        assert!(Instant::now() < deadline, "{promql} never held: {last}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Waits until this machine's clock is in a later second than now: drill namespaces and
+/// run ids are named to the second.
+async fn next_second() {
+    let now = jiff::Timestamp::now().as_second();
+    while jiff::Timestamp::now().as_second() == now {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn drill_namespaces(client: &kube::Client) -> Vec<String> {
@@ -102,7 +224,6 @@ fn run_id(output: &str) -> String {
 async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
     let lab = LabProcess::start(&[]);
     let data = tempfile::tempdir().unwrap();
-    let started = Instant::now();
     let (code, out) = run(
         Some(&lab),
         data.path(),
@@ -117,9 +238,7 @@ async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
             "verify_promql=max(minio_cluster_drive_online_total)",
         ],
     );
-    let took = started.elapsed();
     assert_eq!(code, 0, "{out}");
-    assert!(took < Duration::from_secs(60), "took {took:?}\n{out}");
     assert!(
         out.contains("[3/10] Restore nessie into drill namespaces"),
         "{out}"
@@ -149,8 +268,12 @@ async fn restore_drill_completes_cleans_up_and_reports_rto_and_rpo() {
     );
     assert!(ts(&r["ready_at"]) >= ts(&r["restore_completed"]));
     assert!((15..=45).contains(&rto), "the lab restores in ~20 s: {rto}");
+    // The wall time spans the restore step's start to the verification, which enclose
+    // the restore's creation and its pods' Ready transition; at speed 1 the lab's clock is
+    // this machine's, so wall ≥ RTO (less a second: the cluster's stamps have second
+    // precision). No upper bound: a loaded machine only makes the wall time longer.
     let wall = r["wall_seconds"].as_i64().unwrap();
-    assert!((rto - wall).abs() <= 3, "rto {rto} vs wall {wall}");
+    assert!(rto <= wall + 1, "rto {rto} vs wall {wall}");
     assert_eq!(r["target_rto_seconds"], 1800);
     assert_eq!(r["rto_met"], true);
     // RPO: the restore's start minus the backup's completion, both cluster time.
@@ -276,21 +399,30 @@ async fn killed_drill_is_listed_then_resumed_or_cleaned_up() {
     let report = report_json(data.path(), &id);
     assert_eq!(report["status"], "succeeded");
     assert!(report["recovery"]["rto_seconds"].as_i64().is_some());
-    // Exactly one Restore was created for this run (the resumed one was not repeated).
+    // Exactly one Restore was created for this run (the resumed one was not repeated):
+    // the one labelled with the run id, read from the cluster.
     let restores = velero_restores(&kube).await;
     let mapped: Vec<_> = restores
         .iter()
         .filter(|r| {
-            r.data["spec"]["namespaceMapping"]
-                .to_string()
-                .contains(&id[id.len() - 4..])
-                || r.metadata
-                    .labels
-                    .as_ref()
-                    .is_some_and(|l| l.values().any(|v| v == &id))
+            r.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(lakedeck::ops::DRILL_RUN_LABEL))
+                == Some(&id)
         })
+        .map(|r| r.metadata.name.clone().unwrap_or_default())
         .collect();
-    assert!(mapped.len() <= 1, "{mapped:?}");
+    assert_eq!(
+        mapped.len(),
+        1,
+        "Restores labelled {}={id}: {mapped:?} of {:?}",
+        lakedeck::ops::DRILL_RUN_LABEL,
+        restores
+            .iter()
+            .map(|r| (r.metadata.name.clone(), r.metadata.labels.clone()))
+            .collect::<Vec<_>>()
+    );
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
     let restores_run = audit
         .lines()
@@ -305,7 +437,7 @@ async fn killed_drill_is_listed_then_resumed_or_cleaned_up() {
 
     // A second run, killed the same way, cleaned up instead of resumed.
     let data2 = tempfile::tempdir().unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await; // a new drill timestamp
+    next_second().await; // a new drill timestamp
     let id2 = kill_mid_restore(&lab, data2.path()).await;
     let (code, out) = run(
         Some(&lab),
@@ -422,7 +554,7 @@ async fn a_run_is_resumed_by_one_process_at_a_time() {
     // A holder: no --yes and a silent, open stdin, so it keeps the run (it waits for
     // the restore, then for the operator to confirm the cleanup).
     let data = tempfile::tempdir().unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await; // a new drill timestamp
+    next_second().await; // a new drill timestamp
     let id = kill_mid_restore(&lab, data.path()).await;
     let mut holder = lakedeck(
         Some(&lab),
@@ -525,6 +657,11 @@ async fn trino_scale_up_drains_the_backlog() {
         .find(|s| s["id"] == "drained")
         .unwrap();
     assert_eq!(drained["outcome"], "done", "{drained}");
+    // The cluster itself: five workers, the two added ones and the healthy one Ready
+    // (workers 1 and 2 crash-loop in this scenario).
+    let kube = client(&lab, "lakedeck-lab").await;
+    let healthy = ["trino-worker-0", "trino-worker-3", "trino-worker-4"];
+    wait_statefulset_ready(&kube, "trino", "trino-worker", 5, &healthy).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -532,6 +669,9 @@ async fn rotate_secret_rolls_back_when_consumers_do_not_come_back() {
     // The secret whose rotation breaks its consumer in that scenario.
     let (ns, secret) = ("keycloak", "keycloak-db");
     let lab = LabProcess::start(&["--scenario", "secret-rotation-breaks"]);
+    let kube = client(&lab, "lakedeck-lab").await;
+    let secrets: Api<Secret> = Api::namespaced(kube.clone(), ns);
+    let original = digest(&secrets.get(secret).await.unwrap());
     let data = tempfile::tempdir().unwrap();
     let (code, out) = run(
         Some(&lab),
@@ -576,6 +716,29 @@ async fn rotate_secret_rolls_back_when_consumers_do_not_come_back() {
         md.contains("Rollback and cleanup after the failure"),
         "{md}"
     );
+    // The cluster itself, not the report: the Secret holds its original values again
+    // (compared by digest, never printed), the rotation's backup copy holds them too, and
+    // Keycloak's pods are back and Ready on them.
+    assert_eq!(
+        digest(&secrets.get(secret).await.unwrap()),
+        original,
+        "{ns}/{secret} was not rolled back to its original values"
+    );
+    let backups: Vec<Secret> = secrets
+        .list(
+            &ListParams::default()
+                .labels(&format!("{}={secret}", lakedeck::ops::SECRET_BACKUP_LABEL)),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(backups.len(), 1, "one backup copy of {secret}");
+    assert_eq!(
+        digest(&backups[0]),
+        original,
+        "the backup holds the original values"
+    );
+    wait_statefulset_ready(&kube, ns, "keycloak", 2, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -820,6 +983,29 @@ async fn node_not_ready_confirms_the_node_and_drains_it() {
         Some(true),
         "cordoned by the run"
     );
+    // Drained: every pod on compute-3 but the DaemonSets' is being evicted (the node is
+    // down, so they stay Terminating until force-deleted).
+    let pods: Api<Pod> = Api::all(kube.clone());
+    let left: Vec<String> = pods
+        .list(&ListParams::default().fields("spec.nodeName=compute-3"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|p| {
+            !p.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.kind == "DaemonSet")
+                && p.metadata.deletion_timestamp.is_none()
+        })
+        .map(|p| p.metadata.name.unwrap_or_default())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "pods the drain left on compute-3: {left:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -827,7 +1013,11 @@ async fn minio_drive_offline_waits_until_the_drive_is_back() {
     // minio-disk-pressure at 10x: a drive goes offline at 5 s and is replaced at 10 min
     // (simulated), i.e. about a minute of wall time after the run starts.
     let lab = LabProcess::start(&["--scenario", "minio-disk-pressure", "--speed", "10"]);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let kube = client(&lab, "lakedeck-lab").await;
+    wait_promql(&kube, "max(minio_cluster_drive_offline_total)", |_, v| {
+        v > 0.0
+    })
+    .await;
     let data = tempfile::tempdir().unwrap();
     let (code, out, report) = run_to_report(&lab, data.path(), "minio-drive-offline", &[]);
     assert_eq!(code, 0, "{out}");
@@ -850,7 +1040,14 @@ async fn kafka_consumer_lag_restarts_the_consumers_and_sees_the_lag_come_down() 
     // after four simulated minutes; the seed's crash-looping connect worker keeps the
     // Deployment at 1/2 Ready, which the runbook records without stopping.
     let lab = LabProcess::start(&["--scenario", "kafka-lag-spike", "--speed", "10"]);
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    let kube = client(&lab, "lakedeck-lab").await;
+    // The runbook's own query, default group and threshold (connect-s3-sink, 10000).
+    wait_promql(
+        &kube,
+        "sum by (consumergroup, topic) (kafka_consumergroup_lag_sum)",
+        |labels, v| labels["consumergroup"] == "connect-s3-sink" && v > 10_000.0,
+    )
+    .await;
     let data = tempfile::tempdir().unwrap();
     let (code, out, report) = run_to_report(
         &lab,
@@ -868,4 +1065,21 @@ async fn kafka_consumer_lag_restarts_the_consumers_and_sees_the_lag_come_down() 
     assert_eq!(step(&report, "catching_up")["outcome"], "done");
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
     assert!(audit.contains("\"op\":\"rollout-restart\""), "{audit}");
+    // The cluster itself: the consumers' pod template carries the restart.
+    let deployments: Api<k8s_openapi::api::apps::v1::Deployment> =
+        Api::namespaced(kube.clone(), "kafka");
+    let template = deployments
+        .get("datalake-kafka-connect")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .template;
+    assert!(
+        template
+            .metadata
+            .and_then(|m| m.annotations)
+            .is_some_and(|a| a.contains_key("kubectl.kubernetes.io/restartedAt")),
+        "datalake-kafka-connect was not restarted"
+    );
 }

@@ -35,6 +35,9 @@ pub fn require_tool(tool: &str) -> Option<PathBuf> {
     }
 }
 
+/// How long `lakedeck lab` may take to print its banner before the test fails.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A `lakedeck lab` process; killed on drop.
 pub struct LabProcess {
     child: Child,
@@ -57,14 +60,25 @@ impl LabProcess {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start lakedeck lab");
+        // Read stdout on a thread: a lab that hangs before its banner must fail the test
+        // at the deadline, not block it forever on a read. The thread keeps draining
+        // stdout afterwards so the lab never blocks on a full pipe.
         let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                // The receiver is gone once the banner is read: keep draining.
+                let _ = tx.send(line);
+            }
+        });
         let mut url = String::new();
         let mut banner = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            match lines.next() {
-                Some(Ok(line)) => {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
                     if let Some(rest) = line.strip_prefix("lakedeck lab serving ") {
                         url = rest
                             .split_whitespace()
@@ -77,15 +91,28 @@ impl LabProcess {
                     }
                     banner.push(line);
                 }
-                _ => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "lakedeck lab printed no \"press Ctrl-C to stop\" within {START_TIMEOUT:?}; it printed:\n{}",
+                        banner.join("\n")
+                    );
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = child.wait().ok();
+                    panic!(
+                        "lakedeck lab closed its output before \"press Ctrl-C to stop\" (exit {status:?}); it printed:\n{}",
+                        banner.join("\n")
+                    );
+                }
             }
         }
         assert!(
             url.starts_with("https://127.0.0.1:"),
-            "lab did not report its URL"
+            "lab did not report its URL; it printed:\n{}",
+            banner.join("\n")
         );
-        // Keep draining stdout so the lab never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
         LabProcess {
             child,
             url,

@@ -115,8 +115,11 @@ pub fn list(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiError
     if let Some(tok) = token.as_ref().filter(|t| t.expired(store)) {
         // The snapshot the token refers to is gone: 410 with a fresh token, as the API
         // server does, so a client may choose an inconsistent continuation.
+        // The fresh token must itself be usable: etcd never compacts past its current
+        // revision, but the lab's expire-history fault sets the floor one above it, so
+        // the token refers to the floor when nothing has been written since.
         let fresh = ContinueToken {
-            rv: store.resource_version(),
+            rv: store.resource_version().max(store.continue_floor()),
             issued: unix_now(),
             key: tok.key.clone(),
         };
@@ -130,10 +133,18 @@ pub fn list(store: &Store, t: &Target, call: &Call) -> Result<Response, ApiError
     let page = store.page(t.res, t.namespace.as_deref(), after.as_ref(), limit, |e| {
         filter.matches(e)
     });
-    let rv = start_rv.unwrap_or(page.rv);
-    let cont = page
-        .next
-        .map(|key| ContinueToken { rv, issued, key }.encode());
+    // Later pages keep the token's version; the list never reports a version the store
+    // has not reached (a fresh token may refer to the floor above it).
+    let token_rv = start_rv.unwrap_or(page.rv);
+    let rv = token_rv.min(page.rv);
+    let cont = page.next.map(|key| {
+        ContinueToken {
+            rv: token_rv,
+            issued,
+            key,
+        }
+        .encode()
+    });
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = &cont {
         meta["continue"] = json!(c);
