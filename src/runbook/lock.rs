@@ -55,16 +55,14 @@ pub fn acquire(data_dir: &Path, id: &str) -> Result<RunLock, RunbookError> {
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
-            let mut text = String::new();
-            let _ = file.read_to_string(&mut text);
-            let who = match serde_json::from_str::<Holder>(&text) {
-                Ok(h) => format!(
+            let who = match read_holder(&mut file) {
+                Some(h) => format!(
                     "pid {} on {} since {}",
                     h.pid,
                     h.host,
                     h.since.strftime("%Y-%m-%d %H:%M:%S UTC")
                 ),
-                Err(_) => "another lakedeck process".to_string(),
+                None => "another lakedeck process".to_string(),
             };
             return Err(RunbookError::NotResumable(format!(
                 "run {id} is being run by {who} (it holds {}) — one process runs a run at a time; wait for it to end, or stop that process and resume again",
@@ -84,6 +82,32 @@ pub fn acquire(data_dir: &Path, id: &str) -> Result<RunLock, RunbookError> {
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     file.write_all(&text).map_err(io)?;
     Ok(RunLock { file, path })
+}
+
+/// The holder named in a lock file someone else holds. The holder writes its details just
+/// after taking the lock, so a second comer may read the file empty, half-written, or
+/// still naming an earlier holder that is gone: read again for up to a second until it
+/// names a live process (on this host; another host's pid cannot be checked).
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let here = hostname();
+    let mut last = None;
+    for _ in 0..20 {
+        let mut text = String::new();
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_string(&mut text));
+        if read.is_ok()
+            && let Ok(h) = serde_json::from_str::<Holder>(&text)
+        {
+            let alive = h.host != here || Path::new("/proc").join(h.pid.to_string()).exists();
+            if alive {
+                return Some(h);
+            }
+            last = Some(h);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    last
 }
 
 impl RunLock {
