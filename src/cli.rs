@@ -102,7 +102,7 @@ pub enum Command {
     /// Serve the simulated lakehouse cluster over a real Kubernetes API (for kubectl, tests and demos)
     Lab(LabArgs),
     /// Runbooks: list, show, run (headless), resume, cleanup, report
-    Runbook(crate::runbook::cli::RunbookArgs),
+    Runbook(crate::runbook_cli::RunbookArgs),
     /// Print the audit log of every write (and dry run, and refusal) lakedeck made
     Audit(AuditArgs),
 }
@@ -183,7 +183,7 @@ pub async fn run(cli: Cli) -> i32 {
         Some(Command::Lab(args)) => run_lab(args).await,
         Some(Command::Runbook(args)) => {
             crate::logging::init();
-            crate::runbook::cli::run(args, &cli.cockpit).await
+            crate::runbook_cli::run(args, &cli.cockpit).await
         }
         Some(Command::Audit(args)) => run_audit(&args, &cli.cockpit),
         Some(Command::Demo(args)) => {

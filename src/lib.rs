@@ -7,15 +7,19 @@ pub mod audit;
 pub mod cli;
 pub mod cockpit;
 pub mod config;
-pub mod lab;
 pub mod logging;
-pub mod model;
 pub mod ops;
 pub mod private_fs;
 pub mod runbook;
+pub mod runbook_cli;
 pub mod session;
 pub mod sources;
 pub mod startup;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+
+/// The lab and the model are crates of their own (the compiler keeps the lab off the
+/// cockpit and the model off everything); the cockpit reaches them by their old paths.
+pub use lakedeck_lab as lab;
+pub use lakedeck_model as model;

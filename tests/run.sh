@@ -28,4 +28,4 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 export LAKEDECK_REAL_DEPS=1
-cargo test --locked --no-fail-fast "$@"
+cargo test --workspace --locked --no-fail-fast "$@"

@@ -9,7 +9,6 @@
 
 pub mod backend;
 pub mod check;
-pub mod cli;
 mod engine;
 pub mod error;
 pub mod expect;
@@ -101,7 +100,7 @@ pub struct RunContext {
 }
 
 impl RunContext {
-    fn backend(&self) -> Live {
+    pub fn backend(&self) -> Live {
         Live {
             ops: self.ops.clone(),
             kube: self.kube.clone(),
