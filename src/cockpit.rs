@@ -25,11 +25,11 @@ use crate::app::runs::{ParamInfo, RunbookInfo};
 use crate::app::{self, AppState, Connection, Effect, Msg, Scope, SourceId, View};
 use crate::audit::AuditLog;
 use crate::config::{Config, PlatformFlags};
+use crate::endpoints::Platform;
+use crate::endpoints::http::ProxyAccess;
 use crate::ops::{Op, OpError, Ops};
 use crate::runbook::{self, Answer, Catalog, RunContext, RunEvent, RunHandle};
 use crate::sources;
-use crate::sources::http::ProxyAccess;
-use crate::sources::platform::Platform;
 use crate::terminal::Tui;
 use crate::theme::Theme;
 
@@ -134,9 +134,9 @@ pub async fn connect(
         .unwrap_or_else(|| "in-cluster".into());
     let server = config.cluster_url.to_string();
     if let Some(what) = sendable_credentials(&config.auth_info)
-        && crate::sources::http::is_cleartext_remote(&server)
+        && crate::endpoints::http::is_cleartext_remote(&server)
     {
-        return Err(crate::sources::http::cleartext_refusal(
+        return Err(crate::endpoints::http::cleartext_refusal(
             &format!("the {what} of context {context_name}"),
             &server,
         ));

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cli;
 pub mod cockpit;
 pub mod config;
+pub mod endpoints;
 pub mod logging;
 pub mod ops;
 pub mod private_fs;

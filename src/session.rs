@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::audit::{self, AuditLog};
 use crate::cockpit::{self, Target};
 use crate::config::{Config, PlatformFlags};
+use crate::endpoints::Platform;
 use crate::ops::Ops;
-use crate::sources::platform::Platform;
 
 /// What a headless command was given on its command line.
 #[derive(Debug, Clone, Default)]

@@ -127,7 +127,7 @@ async fn probe(client: &Client, scope: &Scope) -> Result<Option<String>, Refusal
             "{} ({})",
             s.reason, s.message
         ))),
-        Ok(Err(e)) => Err(Refusal::Unreachable(crate::sources::explain(&e).1)),
+        Ok(Err(e)) => Err(Refusal::Unreachable(crate::endpoints::explain(&e).1)),
     }
 }
 

@@ -317,7 +317,7 @@ async fn the_viewer_is_told_it_is_forbidden() {
         .list(&ListParams::default())
         .await
         .unwrap_err();
-    let (forbidden, message) = lakedeck::sources::explain(&err);
+    let (forbidden, message) = lakedeck::endpoints::explain(&err);
     assert!(forbidden);
     assert!(
         message.starts_with("forbidden:")

@@ -353,7 +353,7 @@ struct Raw {
 
 impl Raw {
     fn new(lab: &Lab, viewer: bool) -> Raw {
-        lakedeck::sources::http::use_ring_crypto();
+        lakedeck::endpoints::http::use_ring_crypto();
         let http = reqwest::Client::builder()
             .add_root_certificate(reqwest::Certificate::from_pem(lab.ca_pem.as_bytes()).unwrap())
             .build()

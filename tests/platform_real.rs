@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use common::{LabProcess, require_tool};
 use lakedeck::config::Config;
 use lakedeck::config::platform::EndpointConfig;
-use lakedeck::sources::http::HttpEndpoint;
-use lakedeck::sources::prometheus::Prometheus;
+use lakedeck::endpoints::http::HttpEndpoint;
+use lakedeck::endpoints::prometheus::Prometheus;
 
 struct Daemon(Child);
 

@@ -14,9 +14,9 @@ use common::LabProcess;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use lakedeck::config::platform::EndpointConfig;
 use lakedeck::config::{Config, PlatformFlags};
-use lakedeck::sources::http::{HttpEndpoint, ProxyAccess};
-use lakedeck::sources::platform::Platform;
-use lakedeck::sources::prometheus::Prometheus;
+use lakedeck::endpoints::Platform;
+use lakedeck::endpoints::http::{HttpEndpoint, ProxyAccess};
+use lakedeck::endpoints::prometheus::Prometheus;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn platform_for(lab: &LabProcess, context: &str) -> Platform {
@@ -197,7 +197,7 @@ async fn broken_endpoints_get_one_clear_line_each() {
     }
 
     // A runaway body is refused, not buffered.
-    let huge = vec![b' '; lakedeck::sources::http::MAX_BODY_BYTES + 1024];
+    let huge = vec![b' '; lakedeck::endpoints::http::MAX_BODY_BYTES + 1024];
     let url = canned(Some(response(
         "200 OK",
         "application/json",

@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use crate::sources::kube_error::KubeProblem;
+use crate::endpoints::kube_error::KubeProblem;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OpError {
@@ -53,7 +53,7 @@ impl OpError {
                     code => OpError::Api(format!("{what}: {} ({code}): {message}", s.reason)),
                 }
             }
-            other => match crate::sources::kube_error::classify(other) {
+            other => match crate::endpoints::kube_error::classify(other) {
                 KubeProblem::Unreachable(why) => OpError::Unavailable(format!(
                     "{what}: cannot reach the Kubernetes API: {why} — check the connection to the cluster and retry"
                 )),

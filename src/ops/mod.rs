@@ -24,8 +24,8 @@ use kube::Client;
 use serde_json::{Value, json};
 
 use crate::audit::{AuditLog, AuditRecord, Phase};
-use crate::sources::http::HttpEndpoint;
-use crate::sources::platform::Platform;
+use crate::endpoints::Platform;
+use crate::endpoints::http::HttpEndpoint;
 
 pub use velero::drill_namespaces;
 
@@ -416,7 +416,7 @@ impl Ops {
             kube: platform.kube.clone(),
             alertmanager: platform.alertmanager.clone(),
             trino: platform.trino.clone(),
-            trino_user: crate::sources::platform::trino::user(platform),
+            trino_user: platform.trino_user(),
             context: platform.context.clone(),
             readonly,
             audit,

@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::{Op, OpError, Outcome, SilenceMatcher};
-use crate::sources::http::HttpEndpoint;
+use crate::endpoints::http::HttpEndpoint;
 
 /// Longest silence lakedeck creates; longer ones hide real trouble for too long.
 const MAX_SILENCE: SignedDuration = SignedDuration::from_hours(24 * 7);

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::{Op, Permission};
-use crate::sources::kube_error::{KubeProblem, classify};
+use crate::endpoints::kube_error::{KubeProblem, classify};
 
 /// One `can-i` question: verb, API group, resource, subresource, namespace ("" =
 /// cluster-wide or cluster-scoped).

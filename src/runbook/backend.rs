@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use super::state::RunState;
 use crate::audit::Phase;
+use crate::endpoints::prometheus::{Prometheus, Sample};
 use crate::ops::{Op, OpError, Ops, Outcome, Permission, Preview};
-use crate::sources::prometheus::{Prometheus, Sample};
 
 pub trait Backend: Send + Sync + 'static {
     fn check(&self, op: &Op) -> impl Future<Output = Permission> + Send;
@@ -150,7 +150,7 @@ impl Live {
 }
 
 fn kube_error(what: &str, e: &kube::Error) -> String {
-    format!("{what}: {}", crate::sources::explain(e).1)
+    format!("{what}: {}", crate::endpoints::explain(e).1)
 }
 
 fn to_json(o: DynamicObject, ar: &ApiResource) -> Value {

@@ -11,8 +11,8 @@ use super::backend::Backend;
 use super::load::parse;
 use super::state::{RunStatus, StepOutcome};
 use super::{Answer, RunEvent, RunState, start_with};
+use crate::endpoints::prometheus::Sample;
 use crate::ops::{Confirmation, Op, OpError, Outcome, Permission, Preview};
-use crate::sources::prometheus::Sample;
 
 #[derive(Clone, Default)]
 struct Fake {

@@ -93,7 +93,7 @@ pub struct RunHandle {
 
 pub struct RunContext {
     pub ops: Arc<crate::ops::Ops>,
-    pub prometheus: Option<crate::sources::prometheus::Prometheus>,
+    pub prometheus: Option<crate::endpoints::prometheus::Prometheus>,
     pub kube: kube::Client,
     pub data_dir: PathBuf,
     pub dry_run: bool,

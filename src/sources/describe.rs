@@ -6,8 +6,8 @@ use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::Client;
 use kube::api::{Api, ListParams};
 
-use super::explain;
 use crate::app::ObjectRef;
+use crate::endpoints::explain;
 use crate::model::describe;
 
 pub async fn fetch(client: Client, target: &ObjectRef, yaml: bool) -> Result<Vec<String>, String> {

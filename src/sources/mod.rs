@@ -7,13 +7,10 @@
 
 pub mod describe;
 mod fault;
-pub mod http;
-pub mod kube_error;
 pub mod listwatch;
 mod logs;
 mod metrics;
 pub mod platform;
-pub mod prometheus;
 
 use std::time::Duration;
 
@@ -23,6 +20,7 @@ use kube::api::{Api, ListParams};
 use tokio::sync::mpsc;
 
 use crate::app::{LogRequest, Msg, ObjectRef, Scope, SourceId};
+use crate::endpoints::explain;
 use crate::model::nodes::NodeRow;
 use crate::model::pods::{Interner, PodRow};
 
@@ -34,8 +32,6 @@ pub fn backoff(attempt: u32) -> Duration {
     let capped = base.min(30);
     Duration::from_millis(capped * 1000 + fastrand::u64(..capped * 250))
 }
-
-pub use kube_error::explain;
 
 /// Watches pods in `scope`, projecting each into a [`PodRow`].
 pub fn watch_pods(client: Client, scope: Scope, tx: Tx) -> tokio::task::JoinHandle<()> {

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::{Platform, unavailable};
 use crate::app::{Msg, SourceId};
+use crate::endpoints::http::HttpEndpoint;
+use crate::endpoints::prometheus::Prometheus;
 use crate::model::alerts::{AlertOrigin, AlertRow, AlertsSnapshot, SilenceRow, sort_silences};
 use crate::sources::Tx;
-use crate::sources::http::HttpEndpoint;
-use crate::sources::prometheus::Prometheus;
 
 enum Via {
     Alertmanager(HttpEndpoint),

@@ -9,9 +9,9 @@ use futures_util::future::join_all;
 
 use super::{Platform, unavailable};
 use crate::app::{Msg, SourceId};
+use crate::endpoints::prometheus::{Prometheus, Sample};
 use crate::model::kafka::{KafkaLagRow, sort_rows};
 use crate::sources::Tx;
-use crate::sources::prometheus::{Prometheus, Sample};
 
 const HISTORY_SECS: i64 = 3600;
 const HISTORY_STEP: f64 = 60.0;

@@ -7,9 +7,9 @@ use futures_util::future::join_all;
 
 use super::{Platform, unavailable};
 use crate::app::{Msg, SourceId};
+use crate::endpoints::prometheus::{Prometheus, Sample, min_value, scalar};
 use crate::model::minio::{BucketUsage, MinioSummary, forecast, sort_buckets};
 use crate::sources::Tx;
-use crate::sources::prometheus::{Prometheus, Sample, min_value, scalar};
 
 pub async fn poll(platform: Platform, tx: Tx) {
     let prometheus = match platform.prometheus() {

@@ -14,75 +14,11 @@ pub mod minio;
 pub mod trino;
 pub mod velero;
 
-use std::time::Duration;
-
-use kube::Client;
-
 use super::Tx;
-use super::http::{HttpEndpoint, ProxyAccess};
-use super::prometheus::Prometheus;
 use crate::app::{Msg, SourceId, SourceState};
-use crate::config::platform::{EndpointConfig, PlatformSettings};
+use crate::endpoints::Platform;
 
 pub use trino::fetch_query;
-
-/// The endpoints of one context, built once per connection.
-#[derive(Clone)]
-pub struct Platform {
-    pub settings: PlatformSettings,
-    pub context: String,
-    /// `Err` = configured but unusable (bad CA file, unreadable secret): the message.
-    pub prometheus: Option<Result<Prometheus, String>>,
-    pub alertmanager: Option<Result<HttpEndpoint, String>>,
-    pub trino: Option<Result<HttpEndpoint, String>>,
-    pub kube: Client,
-}
-
-impl Platform {
-    pub fn new(
-        settings: PlatformSettings,
-        context: &str,
-        proxy: &ProxyAccess,
-        kube: Client,
-    ) -> Platform {
-        let build = |what: &str, cfg: &Option<EndpointConfig>| {
-            cfg.as_ref()
-                .map(|c| HttpEndpoint::build(what, c, Some(proxy), settings.timeout_secs))
-        };
-        let prometheus =
-            build("Prometheus", &settings.prometheus).map(|r| r.and_then(Prometheus::new));
-        let alertmanager = build("Alertmanager", &settings.alertmanager);
-        let trino = build("Trino", &settings.trino);
-        Platform {
-            context: context.to_string(),
-            prometheus,
-            alertmanager,
-            trino,
-            kube,
-            settings,
-        }
-    }
-
-    /// "how to configure" text for an endpoint that is not set.
-    fn not_configured(&self, key: &str, what: &str, flag: &str) -> String {
-        format!(
-            "no {what} endpoint configured for context {} — set contexts.{}.{key} in ~/.config/lakedeck/config.yaml (a URL or service:<namespace>/<service>:<port>) or pass {flag}",
-            self.context, self.context
-        )
-    }
-
-    pub fn prometheus(&self) -> Result<&Prometheus, String> {
-        match &self.prometheus {
-            Some(Ok(p)) => Ok(p),
-            Some(Err(e)) => Err(e.clone()),
-            None => Err(self.not_configured("prometheus", "Prometheus", "--prometheus URL")),
-        }
-    }
-
-    fn every(&self) -> Duration {
-        Duration::from_secs(self.settings.poll_secs.max(1))
-    }
-}
 
 /// The pane pollers, by task name.
 pub const TASKS: &[&str] = &["minio", "kafka", "trino", "velero", "alerts"];

@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::{Platform, unavailable};
 use crate::app::{Msg, SourceId};
+use crate::endpoints::http::HttpEndpoint;
 use crate::model::trino::{TrinoInfo, TrinoQuery, TrinoQueryDetail, TrinoSummary, sort_queries};
 use crate::sources::Tx;
-use crate::sources::http::HttpEndpoint;
 
 pub async fn poll(platform: Platform, tx: Tx) {
     let rest = match &platform.trino {
@@ -29,17 +29,6 @@ pub async fn poll(platform: Platform, tx: Tx) {
         }
         tokio::time::sleep(platform.every()).await;
     }
-}
-
-/// Who the REST calls are made as: the configured user, else the login name.
-pub fn user(platform: &Platform) -> String {
-    platform
-        .settings
-        .trino
-        .as_ref()
-        .and_then(|t| t.user.clone())
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "lakedeck".into())
 }
 
 pub async fn fetch(
@@ -69,7 +58,7 @@ pub async fn fetch(
     };
     let listing = async {
         match rest {
-            Some(Ok(endpoint)) => Some(read_rest(endpoint, &user(platform)).await),
+            Some(Ok(endpoint)) => Some(read_rest(endpoint, &platform.trino_user()).await),
             Some(Err(e)) => Some(Err(e.clone())),
             None => None,
         }
@@ -177,7 +166,7 @@ async fn get(
 pub async fn fetch_query(platform: Platform, id: String, tx: Tx) {
     let result = match &platform.trino {
         Some(Ok(endpoint)) => {
-            let headers = [("X-Trino-User", user(&platform))];
+            let headers = [("X-Trino-User", platform.trino_user())];
             let path = format!("/v1/query/{id}");
             match get(endpoint, &path, &headers).await {
                 Ok(v) => Ok(TrinoQueryDetail::from_query_info(&v)),
