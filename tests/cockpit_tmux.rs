@@ -210,6 +210,26 @@ impl Session {
         }
     }
 
+    /// Like [`Session::wait_for`], but returns only a screen that two captures 200 ms
+    /// apart agree on: tmux can be read while a frame is half written (a re-sorted table
+    /// whose top rows are new and bottom rows old), which no user ever reads.
+    fn wait_settled(&self, what: &str, timeout: Duration, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut previous = self.wait_for(what, timeout, &cond);
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            let screen = self.wait_for(
+                what,
+                deadline.saturating_duration_since(Instant::now()),
+                &cond,
+            );
+            if screen == previous {
+                return screen;
+            }
+            previous = screen;
+        }
+    }
+
     /// Waits until the program has exited and returns the (joined) screen.
     fn wait_for_exit(&self) -> String {
         self.wait_for("the program to exit", STEP, |s| s.contains("EXITED"));
@@ -1662,7 +1682,7 @@ fn pod_sort_keys_log_keys_and_ctx_by_name() {
     let oracle = kubectl_pods(&lab, &kubectl);
     let sorted = |key: &str, title: &str| -> (String, Vec<PodLine>) {
         s.send(&[key]);
-        let screen = s.wait_for(&format!("the pods sorted ({title})"), STEP, |screen| {
+        let screen = s.wait_settled(&format!("the pods sorted ({title})"), STEP, |screen| {
             title_line(screen).contains(&format!("sort {title}"))
                 && pods_in_title(screen).is_some_and(|n| pod_lines(screen).len() == n)
         });
