@@ -226,6 +226,12 @@ impl Session {
             if screen == previous {
                 return screen;
             }
+            // A screen that never stops changing while the condition holds is a failure
+            // too, not a reason to wait forever.
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {timeout:?} waiting for {what} to settle; last screen:\n{screen}"
+            );
             previous = screen;
         }
     }
